@@ -1,0 +1,47 @@
+"""Build the demo warehouse: official units, demo agencies and procedures, targets, dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from pathlib import Path
+
+import polars as pl
+
+from etl import demo, demo_reference as ref
+from warehouse import build, store
+
+
+def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None,
+               progress=print) -> Path:
+    as_of = as_of or dt.date.today()
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    with store.new_build(directory) as con:
+        build.create_schema(con)
+        progress("Nạp danh mục đơn vị hành chính chính thức (hai cấp, trước và sau 01/07/2025)…")
+        build.load_units(con)
+        agencies = ref.agencies()
+        build.insert_frame(con, "ref_agency", agencies.drop("demo_key"))
+        build.insert_frame(con, "ref_field", ref.fields())
+        build.insert_frame(con, "ref_procedure", ref.procedures())
+        build.insert_frame(con, "ref_plan_target", ref.plan_targets(list(range(demo.START.year, as_of.year + 1))))
+        progress(f"Sinh hồ sơ mẫu (seed {seed}, quy mô {scale})…")
+        dossiers = demo.generate_dossiers(agencies, seed=seed, scale=scale, as_of=as_of)
+        load_id = f"demo-{uuid.uuid4().hex[:12]}"
+        build.insert_frame(con, "raw_dossier", dossiers.with_columns(pl.lit(load_id).alias("load_id")))
+        progress(f"Tính các bảng tổng hợp cho {dossiers.height:,} hồ sơ…".replace(",", "."))
+        build.apply_sql(con)
+        build.set_meta(
+            con, is_demo="true", as_of=as_of.isoformat(), province_code=ref.DEMO_PROVINCE,
+            built_at=dt.datetime.now().isoformat(timespec="seconds"), seed=str(seed), scale=str(scale),
+        )
+        con.execute(
+            "insert into load_log values (?, 'demo', ?, ?, ?, ?, ?, 0, 'ok', ?)",
+            [load_id, f"demo seed={seed} scale={scale}", started, dt.datetime.now(),
+             dossiers.height, dossiers.height, f"{time.perf_counter() - t0:.1f} s"],
+        )
+    path = store.current_path(directory)
+    progress(f"Xong: {path}")
+    return path

@@ -1,0 +1,73 @@
+"""Command line: python -m etl demo | report | build."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from warehouse import store
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ (cần YYYY-MM-DD): {text}") from exc
+
+
+def _add_warehouse(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m etl", description="One-stop dossier warehouse ETL")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the demo warehouse for one real province")
+    _add_warehouse(demo)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", type=float, default=1.0, help="1.0 = about 0.5 million dossiers a year")
+    demo.add_argument("--as-of", type=_date, default=None, help="last day of data (default: today)")
+
+    report = sub.add_parser("report", help="the periodic report table, one row per agency")
+    _add_warehouse(report)
+    report.add_argument("--from", dest="date_from", type=_date, required=True)
+    report.add_argument("--to", dest="date_to", type=_date, required=True)
+    report.add_argument("--format", choices=["csv"], default="csv")
+
+    rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
+    _add_warehouse(rebuild)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    directory = store.warehouse_dir(args.warehouse)
+    if args.command == "demo":
+        from etl.build_demo import build_demo
+
+        build_demo(directory, seed=args.seed, scale=args.scale, as_of=args.as_of,
+                   progress=lambda m: print(m, file=sys.stderr))
+        return 0
+    if args.command == "report":
+        from etl.report import write_report
+
+        if args.date_from > args.date_to:
+            print(f"--from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
+            return 2
+        if store.current_path(directory) is None:
+            print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
+            return 2
+        write_report(directory, args.date_from, args.date_to, sys.stdout)
+        return 0
+    if args.command == "build":
+        from warehouse import build
+
+        if store.current_path(directory) is None:
+            print(f"no warehouse in {directory}", file=sys.stderr)
+            return 2
+        with store.new_build(directory, from_current=True) as con:
+            build.apply_sql(con)
+        return 0
+    return 2

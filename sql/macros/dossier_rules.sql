@@ -1,0 +1,36 @@
+-- The counting rules of DOMAIN.md ("When is a dossier early, on time, late"), in one place.
+-- Every report, summary table and test goes through these macros.
+
+-- refused (3) and newly registered, not yet received (1) are not dossiers for these counts
+create or replace macro is_counted_dossier(status, received_date) as
+    status not in (1, 3) and received_date is not null;
+
+-- the day processing ended: processing finished, else result returned, else refused
+create or replace macro dossier_end_date(finished_at, returned_at, refused_at) as
+    cast(coalesce(finished_at, returned_at, refused_at) as date);
+
+-- a finished dossier: calendar dates compared, local time
+create or replace macro finished_class(end_date, due_date, status) as
+    case
+        when status = 7 then 'on_time'            -- withdrawn by the citizen
+        when due_date is null then 'on_time'
+        when end_date < due_date then 'early'
+        when end_date = due_date then 'on_time'
+        else 'late'
+    end;
+
+-- 766 timeliness is stricter: more than one supplement request makes a dossier late
+create or replace macro finished_class_766(end_date, due_date, status, supplement_count) as
+    case when supplement_count > 1 then 'late' else finished_class(end_date, due_date, status) end;
+
+-- a dossier still in progress at the end of a period
+create or replace macro open_class(due_date, status, period_end) as
+    case
+        when due_date is null then 'not_due'
+        when status in (5, 6, 8) then 'not_due'   -- waiting on the citizen: supplement, fees, stopped
+        when due_date >= period_end then 'not_due'
+        else 'overdue'
+    end;
+
+create or replace macro open_class_766(due_date, status, period_end, supplement_count) as
+    case when supplement_count > 1 then 'overdue' else open_class(due_date, status, period_end) end;

@@ -1,0 +1,103 @@
+-- Raw layer: what ETL writes. Timestamps are local Vietnam time (Asia/Ho_Chi_Minh) without offset,
+-- exactly as the one-stop systems record them.
+
+create table if not exists meta (
+    key   varchar primary key,
+    value varchar
+);
+
+-- official units, both hierarchies: 1 = until 30/06/2025 (three tiers), 2 = from 01/07/2025
+create table if not exists ref_unit (
+    hierarchy_version tinyint not null,
+    unit_code         varchar not null,   -- GSO code, zero-padded: province 2, district 3, commune 5
+    unit_name         varchar not null,
+    unit_type         varchar,
+    unit_level        varchar not null check (unit_level in ('province', 'district', 'commune')),
+    parent_code       varchar,            -- in the same hierarchy version
+    province_code     varchar not null,
+    lat               double,
+    lon               double,
+    primary key (hierarchy_version, unit_code)
+);
+
+create table if not exists ref_unit_crosswalk (
+    old_commune_code varchar not null,    -- hierarchy version 1
+    new_commune_code varchar not null,    -- hierarchy version 2
+    is_split         boolean not null,    -- the old commune went to more than one new commune
+    is_default       boolean not null,    -- the main successor when one must be chosen
+    primary key (old_commune_code, new_commune_code)
+);
+
+create table if not exists ref_agency (
+    agency_code   varchar primary key,    -- electronic identifier code (MaDonViXuLy)
+    agency_name   varchar not null,
+    agency_level  varchar not null check (agency_level in ('department', 'district', 'commune', 'central')),
+    unit_version  tinyint,                -- the unit the agency serves, keyed by (version, code)
+    unit_code     varchar,
+    valid_from    date,
+    valid_to      date,                   -- last day the agency existed (districts: 30/06/2025)
+    verified      boolean not null default true
+);
+
+create table if not exists ref_field (
+    field_code varchar primary key,
+    field_name varchar not null
+);
+
+create table if not exists ref_procedure (
+    procedure_code varchar primary key,
+    procedure_name varchar not null,
+    field_code     varchar,
+    statutory_days integer,               -- working days allowed by law
+    has_fee        boolean,
+    verified       boolean not null default true
+);
+
+-- a target applies to one agency (agency_code) or, when agency_code is null, to every agency of a
+-- level; agency_level 'province' is the province as a whole
+create table if not exists ref_plan_target (
+    year         integer not null,
+    agency_level varchar,
+    agency_code  varchar,
+    kpi          varchar not null,
+    comparator   varchar not null check (comparator in ('>=', '<=')),
+    target_value double not null,
+    source       varchar
+);
+
+-- one row per dossier (MaHoSo), its latest known state
+create table if not exists raw_dossier (
+    dossier_id        varchar primary key, -- MaHoSo
+    procedure_code    varchar,
+    field_code        varchar,
+    agency_code       varchar not null,    -- MaDonViXuLy
+    channel           tinyint,             -- KenhThucHien: 1 in person, 2 online, 3 postal
+    applicant_type    tinyint,             -- LoaiDoiTuong
+    submitted_at      timestamp,           -- NgayNopHoSo
+    received_at       timestamp,           -- NgayTiepNhan
+    due_at            timestamp,           -- NgayHenTra (latest appointment)
+    finished_at       timestamp,           -- NgayKetThucXuLy
+    returned_at       timestamp,           -- NgayTra
+    refused_at        timestamp,           -- NgayTuChoi
+    status            tinyint not null,    -- TrangThaiHoSo 1..10
+    supplement_count  integer not null default 0,
+    has_fee           boolean,
+    paid_online       tinyint,             -- DuocThanhToanTrucTuyen: 1 national portal, 2 provincial gateway
+    digitised         boolean,             -- HoSoCoThanhPhanSoHoa
+    electronic_result boolean,             -- a result document with an attached file
+    apology_issued    boolean,             -- apology slip issued (late dossiers)
+    load_id           varchar
+);
+
+create table if not exists load_log (
+    load_id       varchar primary key,
+    kind          varchar not null,        -- demo, dossiers, agencies, procedures, targets
+    source        varchar,
+    started_at    timestamp,
+    finished_at   timestamp,
+    rows_read     bigint,
+    rows_loaded   bigint,
+    rows_rejected bigint,
+    status        varchar,
+    message       varchar
+);

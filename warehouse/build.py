@@ -1,0 +1,53 @@
+"""Apply `sql/` to a warehouse connection in the fixed order of sql/build_order.txt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+
+def build_order() -> list[Path]:
+    lines = (SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines()
+    return [SQL_DIR / line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute((SQL_DIR / "schema" / "raw_tables.sql").read_text(encoding="utf-8"))
+
+
+def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
+    for path in build_order():
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise RuntimeError(f"{path.relative_to(SQL_DIR)}: {exc}") from exc
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame to a table, matching columns by name."""
+    con.register("_frame", frame.to_arrow())
+    try:
+        con.execute(f"insert into {table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
+    for key, value in values.items():
+        con.execute(
+            "insert or replace into meta values (?, ?)", [key, None if value is None else str(value)]
+        )
+
+
+def load_units(con: duckdb.DuckDBPyConnection) -> None:
+    """The official unit lists of both hierarchies and the 2025 crosswalk."""
+    from etl import units
+
+    con.execute("delete from ref_unit")
+    con.execute("delete from ref_unit_crosswalk")
+    insert_frame(con, "ref_unit", units.units())
+    insert_frame(con, "ref_unit_crosswalk", units.crosswalk())
