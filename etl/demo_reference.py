@@ -162,7 +162,7 @@ def agencies(province: str = DEMO_PROVINCE) -> pl.DataFrame:
     rows = []
     for i, (key, name, level) in enumerate(DEPARTMENTS, start=1):
         rows.append(dict(
-            agency_code=f"000.00.{i:02d}.{DEMO_PROVINCE_ID}", agency_name=f"{name} {short}",
+            agency_code=f"000.00.{i:02d}.{DEMO_PROVINCE_ID}", agency_name=f"{name} tỉnh {short}",
             agency_level=level, unit_version=units.NEW, unit_code=province,
             valid_from=None, valid_to=None, demo_key=key,
         ))

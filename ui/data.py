@@ -1,0 +1,34 @@
+"""Cached access to the warehouse for the pages, keyed by the build and plain parameters.
+
+A new build has a new file name, so switching builds invalidates every cached result at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from warehouse import queries, store
+
+
+@st.cache_resource(show_spinner=False)
+def _reader(directory: str) -> store.Reader:
+    return store.Reader(store.warehouse_dir(directory))
+
+
+def reader() -> store.Reader:
+    return _reader(str(store.warehouse_dir()))
+
+
+def build_id() -> str | None:
+    path = reader().path
+    return path.name if path else None
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
+def _cached(build: str, name: str, args: tuple):
+    return getattr(queries, name)(reader(), *args)
+
+
+def get(name: str, *args):
+    """Run `warehouse.queries.<name>(reader, *args)`, cached for the current build."""
+    return _cached(build_id(), name, args)

@@ -1,0 +1,46 @@
+"""Vietnamese number and date formats, whatever the browser's locale: 1.234.567 · 96,5% · 23/11/2026."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+EMPTY = "—"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, digits: int = 0) -> str:
+    if _missing(value):
+        return EMPTY
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def percent(ratio, digits: int = 1) -> str:
+    """0.965 -> '96,5%'."""
+    if _missing(ratio):
+        return EMPTY
+    return number(ratio * 100, digits) + "%"
+
+
+def points(delta_ratio, digits: int = 1) -> str:
+    """A change of a rate in percentage points: 0.012 -> '+1,2 điểm %'."""
+    if _missing(delta_ratio):
+        return EMPTY
+    sign = "+" if delta_ratio > 0 else ("−" if delta_ratio < 0 else "±")
+    return f"{sign}{number(abs(delta_ratio) * 100, digits)} điểm %"
+
+
+def date(value) -> str:
+    if _missing(value):
+        return EMPTY
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+def metric_value(metric, value) -> str:
+    return percent(value) if metric.fmt == "percent" else number(value)

@@ -1,0 +1,106 @@
+"""The one registry of KPIs: pages, exports and tests read it; no page defines a KPI of its own.
+
+Every rate is sum(numerator) / sum(denominator) over rows of `agg_periodic_report`, so the same
+definition works for one agency, a peer group or the whole province (rates are never averaged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str                 # also the KPI name in ref_plan_target
+    label: str               # Vietnamese, as users see it
+    numerator: str           # SQL over agg_periodic_report columns
+    denominator: str
+    unit: str = "ratio"      # 'ratio' (0..1) or 'count'
+    fmt: str = "percent"     # how ui.fmt shows it
+    higher_is_better: bool = True
+    description: str = ""
+
+    def sql(self) -> str:
+        """Aggregate expression; null where the denominator is zero."""
+        return f"sum({self.numerator})::double / nullif(sum({self.denominator}), 0)"
+
+    @property
+    def target_kpi(self) -> str:
+        return self.key
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        Metric(
+            "on_time_rate", "Tỷ lệ giải quyết đúng hạn",
+            "finished_early + finished_on_time", "finished",
+            description="(trước hạn + đúng hạn) / đã giải quyết trong kỳ",
+        ),
+        Metric(
+            "timeliness_766", "Tỷ lệ đúng hạn theo Bộ chỉ số 766",
+            "finished_timely_766 + in_progress_not_due_766", "carried_over + received_new",
+            description="(giải quyết trước và đúng hạn + đang giải quyết chưa đến hạn) / tiếp nhận; "
+                        "bổ sung hồ sơ quá 1 lần tính là trễ hạn",
+        ),
+        Metric(
+            "online_share", "Tỷ lệ hồ sơ trực tuyến",
+            "received_online", "received_new",
+            description="hồ sơ nộp trực tuyến / hồ sơ mới tiếp nhận",
+        ),
+        Metric(
+            "online_payment_share", "Tỷ lệ thanh toán trực tuyến",
+            "received_paid_online", "received_with_fee",
+            description="hồ sơ thanh toán trực tuyến / hồ sơ mới tiếp nhận có phí, lệ phí",
+        ),
+        Metric(
+            "digitised_share", "Tỷ lệ số hóa hồ sơ",
+            "received_digitised", "received_new",
+            description="hồ sơ có thành phần được số hóa / hồ sơ mới tiếp nhận",
+        ),
+        Metric(
+            "electronic_result_share", "Tỷ lệ cấp kết quả điện tử",
+            "finished_electronic_result", "finished",
+            description="hồ sơ có kết quả điện tử / hồ sơ đã giải quyết",
+        ),
+        Metric(
+            "apology_rate", "Tỷ lệ hồ sơ trễ hạn có thư xin lỗi",
+            "finished_late_with_apology", "finished_late",
+            description="hồ sơ trễ hạn có phiếu xin lỗi / hồ sơ giải quyết trễ hạn",
+        ),
+        Metric(
+            "late_share", "Tỷ lệ hồ sơ trễ hạn",
+            "finished_late", "finished", higher_is_better=False,
+            description="hồ sơ giải quyết trễ hạn / hồ sơ đã giải quyết",
+        ),
+    ]
+}
+
+# headline KPIs of the overview, in order
+HEADLINE = ["on_time_rate", "online_share", "online_payment_share", "digitised_share",
+            "electronic_result_share", "apology_rate"]
+
+# the periodic report's columns (the public interface of `python -m etl report`)
+REPORT_COLUMNS = [
+    "carried_over", "received_new", "received_online", "received_direct", "received_postal",
+    "finished", "finished_early", "finished_on_time", "finished_late",
+    "in_progress", "in_progress_not_due", "in_progress_overdue",
+]
+
+REPORT_LABELS = {
+    "agency_code": "Mã đơn vị",
+    "agency_name": "Tên đơn vị",
+    "carried_over": "Kỳ trước chuyển qua",
+    "received_new": "Mới tiếp nhận",
+    "received_online": "Trực tuyến",
+    "received_direct": "Trực tiếp",
+    "received_postal": "Qua dịch vụ bưu chính",
+    "finished": "Đã giải quyết",
+    "finished_early": "Trước hạn",
+    "finished_on_time": "Đúng hạn",
+    "finished_late": "Quá hạn",
+    "in_progress": "Đang giải quyết",
+    "in_progress_not_due": "Trong hạn",
+    "in_progress_overdue": "Quá hạn (đang giải quyết)",
+    "on_time_rate": "Tỷ lệ đúng hạn",
+}

@@ -1,0 +1,203 @@
+"""Named, parameterised queries: the only place the app, the CLI and the tests read the warehouse.
+
+Each function takes a `store.Reader` (or anything with `.query(sql, params)`) and plain values,
+and returns a polars DataFrame. Pages read the summary tables (`agg_*`, `dim_*`); only the
+report for an arbitrary date range runs over `fct_dossier`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from warehouse.metrics import METRICS, REPORT_COLUMNS
+
+PERIOD_KINDS = {
+    "year": "Năm",
+    "half": "6 tháng",
+    "quarter": "Quý",
+    "month": "Tháng",
+    "rep_year": "Kỳ báo cáo năm (15/12–14/12)",
+    "rep_half": "Kỳ báo cáo 6 tháng",
+    "rep_quarter": "Kỳ báo cáo quý",
+    "rep_month": "Kỳ báo cáo tháng (15–14)",
+}
+
+_SUMS = ",\n    ".join(
+    f"sum({c})::bigint as {c}"
+    for c in REPORT_COLUMNS + [
+        "received_supplement_requested", "finished_withdrawn", "received_with_fee",
+        "received_paid_online", "received_digitised", "finished_electronic_result",
+        "finished_late_with_apology", "finished_timely_766", "in_progress_not_due_766",
+    ]
+)
+_METRIC_COLS = ",\n    ".join(f"{m.sql()} as {m.key}" for m in METRICS.values())
+
+
+def meta(r) -> dict[str, str]:
+    rows = r.query("select key, value from meta")
+    return dict(zip(rows["key"].to_list(), rows["value"].to_list()))
+
+
+def periods(r, kind: str) -> pl.DataFrame:
+    return r.query(
+        """select period_key, period_label, start_date, end_date, eval_date, year
+           from dim_period where period_kind = ? order by start_date desc""",
+        [kind],
+    )
+
+
+def period(r, kind: str, key: str) -> dict | None:
+    rows = r.query(
+        "select * from dim_period where period_kind = ? and period_key = ?", [kind, key]
+    )
+    return rows.row(0, named=True) if rows.height else None
+
+
+def report_for_range(r, date_from: dt.date, date_to: dt.date) -> pl.DataFrame:
+    """The periodic report for any window, one row per agency that existed in it or had dossiers."""
+    cols = ", ".join(f"coalesce(r.{c}, 0)::bigint as {c}" for c in REPORT_COLUMNS)
+    return r.query(
+        f"""
+        with window_ as (
+            select 'range' as period_kind, 'range' as period_key,
+                   $from::date as start_date, $to::date as end_date,
+                   least($to::date, coalesce((select cast(value as date) from meta where key = 'as_of'),
+                                             current_date)) as eval_date
+        ),
+        counts as (select * from periodic_report('window_')),
+        agencies as (
+            select agency_code from dim_agency
+            where coalesce(valid_from, date '1900-01-01') <= $to::date
+              and coalesce(valid_to, date '9999-12-31') >= $from::date
+            union
+            select agency_code from counts
+        )
+        select a.agency_code, d.agency_name, {cols},
+               round((r.finished_early + r.finished_on_time)::double / nullif(r.finished, 0), 4)
+                   as on_time_rate
+        from agencies as a
+        join dim_agency as d using (agency_code)
+        left join counts as r using (agency_code)
+        order by a.agency_code
+        """,
+        {"from": date_from, "to": date_to},
+    )
+
+
+def province_summary(r, kind: str, key: str) -> pl.DataFrame:
+    """One row: the province's totals and every registry KPI for a period."""
+    return r.query(
+        f"""select count(distinct agency_code) as agencies, {_SUMS}, {_METRIC_COLS}
+            from agg_periodic_report where period_kind = ? and period_key = ?""",
+        [kind, key],
+    )
+
+
+def province_trend(r, kind: str = "month") -> pl.DataFrame:
+    """The province per period of a kind, oldest first: volumes and every registry KPI."""
+    return r.query(
+        f"""select p.period_key, p.period_label, p.start_date, {_SUMS}, {_METRIC_COLS}
+            from agg_periodic_report as a
+            join dim_period as p using (period_kind, period_key)
+            where a.period_kind = ?
+            group by all order by p.start_date""",
+        [kind],
+    )
+
+
+def province_targets(r, year: int) -> pl.DataFrame:
+    """Targets of the province as a whole for a year."""
+    return r.query(
+        """select kpi, comparator, target_value from ref_plan_target
+           where year = ? and agency_level = 'province' and agency_code is null""",
+        [year],
+    )
+
+
+def level_targets(r, year: int) -> pl.DataFrame:
+    return r.query(
+        """select agency_level, kpi, comparator, target_value from ref_plan_target
+           where year = ? and agency_code is null""",
+        [year],
+    )
+
+
+def peer_groups(r, kind: str, key: str) -> pl.DataFrame:
+    """Peer groups with agencies active in the period."""
+    return r.query(
+        """select g.peer_group, g.peer_group_label, count(distinct a.agency_code) as agencies
+           from agg_periodic_report as r
+           join dim_agency as a using (agency_code)
+           join dim_peer_group as g using (peer_group)
+           where r.period_kind = ? and r.period_key = ?
+           group by all order by min(g.sort_order)""",
+        [kind, key],
+    )
+
+
+def ranking(r, kind: str, key: str, peer_group: str, metric_key: str, min_volume: int) -> pl.DataFrame:
+    """Agencies of a peer group ranked by one KPI for a period.
+
+    An agency is ranked only when its denominator reaches `min_volume` (a commune with 4 dossiers
+    must not top or sink the table by chance); ties share a rank (rank 1, 1, 3).
+    """
+    m = METRICS[metric_key]
+    order = "desc" if m.higher_is_better else "asc"
+    return r.query(
+        f"""
+        with values_ as (
+            select a.agency_code, a.agency_name, a.unit_label, a.agency_level,
+                   {m.sql()} as value,
+                   sum({m.denominator})::bigint as volume,
+                   sum(received_new)::bigint as received_new,
+                   sum(finished)::bigint as finished,
+                   sum(finished_late)::bigint as finished_late
+            from agg_periodic_report as r
+            join dim_agency as a using (agency_code)
+            where r.period_kind = $kind and r.period_key = $key and a.peer_group = $peer
+            group by all
+        ),
+        ranked as (
+            select *, volume >= $min_volume and value is not null as is_ranked
+            from values_
+        )
+        select *,
+               case when is_ranked then rank() over (
+                   partition by is_ranked order by round(value, 6) {order}) end as rank,
+               count(*) filter (where is_ranked) over () as ranked_count,
+               median(value) filter (where is_ranked) over () as peer_median
+        from ranked
+        order by is_ranked desc, rank, agency_name
+        """,
+        {"kind": kind, "key": key, "peer": peer_group, "min_volume": min_volume},
+    )
+
+
+def load_log(r) -> pl.DataFrame:
+    return r.query("select * from load_log order by started_at desc")
+
+
+def warehouse_counts(r) -> pl.DataFrame:
+    return r.query(
+        """select
+             (select count(*) from raw_dossier) as dossiers,
+             (select count(*) from fct_dossier) as counted_dossiers,
+             (select count(*) from dim_agency) as agencies,
+             (select count(*) from dim_agency where not verified) as unverified_agencies,
+             (select count(*) from dim_procedure) as procedures,
+             (select max(received_date) from fct_dossier) as last_received,
+             (select count(*) from ref_unit) as units"""
+    )
+
+
+def province_name(r, province_code: str | None) -> str | None:
+    if not province_code:
+        return None
+    rows = r.query(
+        "select unit_name from dim_unit where unit_level = 'province' and unit_code = ? "
+        "order by hierarchy_version desc limit 1",
+        [province_code],
+    )
+    return rows["unit_name"][0] if rows.height else None
