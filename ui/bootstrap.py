@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -35,7 +36,8 @@ def _ensure_warehouse() -> None:
                 if reader.path is None:
                     from etl.build_demo import build_demo
 
-                    build_demo(directory, progress=status.write)
+                    scale = float(os.environ.get("DEMO_SCALE", "1.0"))
+                    build_demo(directory, scale=scale, progress=status.write)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
             status.update(label="Đã tạo kho dữ liệu mẫu.", state="complete", expanded=False)

@@ -51,3 +51,19 @@ def load_units(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from ref_unit_crosswalk")
     insert_frame(con, "ref_unit", units.units())
     insert_frame(con, "ref_unit_crosswalk", units.crosswalk())
+
+
+def build_from_frames(directory, tables: dict[str, pl.DataFrame], meta: dict[str, str] | None = None,
+                      with_units: bool = True):
+    """A complete new warehouse version from frames of the raw tables (tests, small loads)."""
+    from warehouse import store
+
+    with store.new_build(directory) as con:
+        create_schema(con)
+        if with_units:
+            load_units(con)
+        for table, frame in tables.items():
+            insert_frame(con, table, frame)
+        apply_sql(con)
+        set_meta(con, **(meta or {}))
+    return store.current_path(directory)

@@ -1,0 +1,85 @@
+import datetime as dt
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from warehouse import build, store  # noqa: E402
+
+DOSSIER_SCHEMA = {
+    "dossier_id": pl.String, "agency_code": pl.String, "procedure_code": pl.String, "field_code": pl.String,
+    "channel": pl.Int8, "status": pl.Int8, "received_at": pl.Datetime("us"), "due_at": pl.Datetime("us"),
+    "finished_at": pl.Datetime("us"), "returned_at": pl.Datetime("us"), "refused_at": pl.Datetime("us"),
+    "supplement_count": pl.Int32, "has_fee": pl.Boolean, "paid_online": pl.Int8, "digitised": pl.Boolean,
+    "electronic_result": pl.Boolean, "apology_issued": pl.Boolean,
+}
+
+
+def ts(text: str | None) -> dt.datetime | None:
+    """'2025-03-04 16:00' or '2025-03-04' (09:00) -> datetime."""
+    if text is None:
+        return None
+    return dt.datetime.fromisoformat(text if " " in text else text + " 09:00")
+
+
+def dossier(dossier_id, received, due=None, finished=None, *, agency="A", status=10, channel=1,
+            returned=None, refused=None, supplements=0, **extra) -> dict:
+    row = dict(
+        dossier_id=dossier_id, agency_code=agency, procedure_code="P1", field_code="F1",
+        channel=channel, status=status, received_at=ts(received), due_at=ts(due),
+        finished_at=ts(finished), returned_at=ts(returned), refused_at=ts(refused),
+        supplement_count=supplements, has_fee=False, paid_online=None, digitised=False,
+        electronic_result=False, apology_issued=False,
+    )
+    row.update(extra)
+    return row
+
+
+def agencies_frame(rows: list[tuple]) -> pl.DataFrame:
+    """(code, name, level[, valid_from, valid_to])"""
+    full = [(r + (None, None))[:5] for r in rows]
+    return pl.DataFrame(
+        full, schema={"agency_code": pl.String, "agency_name": pl.String, "agency_level": pl.String,
+                      "valid_from": pl.Date, "valid_to": pl.Date}, orient="row",
+    ).with_columns(pl.lit(True).alias("verified"))
+
+
+def make_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple] | None = None,
+                   as_of: str = "2025-12-31", targets: pl.DataFrame | None = None) -> store.Reader:
+    agencies = agencies or [("A", "Đơn vị A", "department"), ("B", "Đơn vị B", "department")]
+    tables = {
+        "ref_agency": agencies_frame(agencies),
+        "raw_dossier": pl.DataFrame(dossiers, schema=DOSSIER_SCHEMA),
+    }
+    if targets is not None:
+        tables["ref_plan_target"] = targets
+    build.build_from_frames(directory, tables, meta={"as_of": as_of}, with_units=False)
+    return store.Reader(directory)
+
+
+@pytest.fixture
+def reader_for(tmp_path):
+    readers = []
+
+    def _make(dossiers, **kwargs):
+        r = make_warehouse(tmp_path / f"wh{len(readers)}", dossiers, **kwargs)
+        readers.append(r)
+        return r
+
+    yield _make
+    for r in readers:
+        r.close()
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory):
+    """A small demo warehouse shared by the tests that only read it."""
+    from etl.build_demo import build_demo
+
+    directory = tmp_path_factory.mktemp("demo")
+    build_demo(directory, seed=7, scale=0.05, as_of=dt.date(2026, 11, 23), progress=lambda m: None)
+    return directory

@@ -1,0 +1,101 @@
+"""The demo province: complete, realistic in the ways DOMAIN.md describes, deterministic."""
+
+import datetime as dt
+
+import polars as pl
+
+from etl import demo, demo_reference as ref
+from warehouse import queries, store
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def test_same_seed_same_dossiers_other_seed_other_dossiers():
+    agencies = ref.agencies()
+    a = demo.generate_dossiers(agencies, seed=3, scale=0.02, as_of=AS_OF)
+    b = demo.generate_dossiers(agencies, seed=3, scale=0.02, as_of=AS_OF)
+    c = demo.generate_dossiers(agencies, seed=4, scale=0.02, as_of=AS_OF)
+    assert a.equals(b)
+    assert not a.equals(c)
+    assert a["dossier_id"].is_unique().all()
+
+
+def test_volume_is_about_half_a_million_a_year_at_scale_one():
+    frame = demo.generate_dossiers(ref.agencies(), seed=1, scale=0.1, as_of=AS_OF)
+    per_year = frame.group_by(pl.col("received_at").dt.year().alias("y")).len()
+    full_2025 = per_year.filter(pl.col("y") == 2025)["len"][0] / 0.1
+    assert 400_000 <= full_2025 <= 650_000
+    assert frame["received_at"].max().date() <= AS_OF
+    assert frame["received_at"].min().date() >= dt.date(2024, 1, 1)
+
+
+def test_demo_warehouse_reconciles_in_every_period(demo_dir):
+    r = store.Reader(demo_dir)
+    bad = r.query(
+        """select period_kind, period_key, agency_code from agg_periodic_report
+           where carried_over + received_new <> finished + in_progress
+              or finished <> finished_early + finished_on_time + finished_late
+              or in_progress <> in_progress_not_due + in_progress_overdue
+              or received_new <> received_online + received_direct + received_postal"""
+    )
+    assert bad.height == 0
+    # consecutive months chain: what is open at the end of a month is carried into the next
+    chain = r.query(
+        """with m as (select period_key, sum(in_progress) open_end, sum(carried_over) carried
+                      from agg_periodic_report where period_kind = 'month' group by 1)
+           select a.period_key, a.open_end, b.carried from m a join m b
+             on b.period_key = strftime(strptime(a.period_key || '-01', '%Y-%m-%d') + interval 1 month, '%Y-%m')
+           where a.open_end <> b.carried"""
+    )
+    assert chain.height == 0
+    r.close()
+
+
+def test_demo_is_realistic(demo_dir):
+    r = store.Reader(demo_dir)
+    by_field = r.query(
+        """select field_code, avg((finished_class = 'late')::int) late
+           from fct_dossier where end_date is not null group by 1"""
+    )
+    late = dict(zip(by_field["field_code"], by_field["late"]))
+    assert late["DD"] > 2 * late["HT"], "land dossiers are late more often than civil-status ones"
+    online = queries.province_trend(r, "year")
+    shares = online["online_share"].to_list()
+    assert shares == sorted(shares), "online share rises year on year"
+    agencies = r.query(
+        """select agency_code, sum(finished_early + finished_on_time) / sum(finished) on_time,
+                  sum(finished_late_with_apology) / nullif(sum(finished_late), 0) apology
+           from agg_periodic_report where period_kind = 'year' group by 1 having sum(finished) > 200"""
+    )
+    assert agencies.filter(pl.col("on_time") < 0.96).height >= 3, "some agencies miss the 96% target"
+    assert agencies.filter(pl.col("apology") < 0.5).height >= 2, "a few rarely issue apology slips"
+    r.close()
+
+
+def test_districts_end_and_new_communes_begin_on_1_july_2025(demo_dir):
+    r = store.Reader(demo_dir)
+    eras = r.query(
+        """select a.peer_group, min(d.received_date) first_day, max(d.received_date) last_day
+           from fct_dossier d join dim_agency a using (agency_code) group by 1"""
+    )
+    spans = {row["peer_group"]: row for row in eras.iter_rows(named=True)}
+    assert spans["district"]["last_day"] <= dt.date(2025, 6, 30)
+    assert spans["commune_old"]["last_day"] <= dt.date(2025, 6, 30)
+    assert spans["commune"]["first_day"] >= dt.date(2025, 7, 1)
+    targets = r.query("select distinct year from ref_plan_target order by 1")["year"].to_list()
+    assert targets == [2024, 2025, 2026]
+    r.close()
+
+
+def test_demo_agencies_serve_real_units_of_the_province(demo_dir):
+    r = store.Reader(demo_dir)
+    missing = r.query(
+        """select agency_code from dim_agency
+           where unit_code is null or province_code <> '22' or unit_label is null"""
+    )
+    assert missing.height == 0
+    counts = r.query("select peer_group, count(*) n from dim_agency group by 1")
+    n = dict(zip(counts["peer_group"], counts["n"]))
+    # Quảng Ninh: 13 districts and 171 communes until 30/06/2025, 54 communes since
+    assert (n["district"], n["commune_old"], n["commune"]) == (13, 171, 54)
+    r.close()

@@ -1,0 +1,106 @@
+"""Every page under streamlit.testing.v1.AppTest: normal, linked, empty and missing-data states."""
+
+import json
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, make_warehouse
+from tests.test_report_rules import MARCH
+
+PAGES = {
+    "pages/tong_quan.py": "Tổng quan",
+    "pages/xep_hang.py": "Xếp hạng cơ quan, đơn vị",
+    "pages/du_lieu.py": "Dữ liệu",
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", ["app.py", *PAGES])
+def test_page_runs_on_the_demo(page, demo_dir, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DIR", str(demo_dir))
+    at = run(page)
+    no_errors(at)
+    assert at.title[0].value.startswith(PAGES.get(page, "Tổng quan"))
+
+
+def test_overview_shows_vietnamese_figures_and_targets(demo_dir, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DIR", str(demo_dir))
+    at = run("pages/tong_quan.py", ky="quarter", ma_ky="2025-Q1")
+    no_errors(at)
+    assert "Quý I/2025" in at.subheader[0].value
+    on_time = next(m for m in at.metric if m.label == "Tỷ lệ giải quyết đúng hạn")
+    assert on_time.value.endswith("%") and "," in on_time.value
+    badges = " ".join(md.value for md in at.markdown)
+    assert "Chỉ tiêu ≥ 96,0%" in badges
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["separators"] == ",."
+    assert len(chart["data"][0]["x"]) == 24  # months of 2024 and 2025
+
+
+def test_link_with_unknown_values_falls_back_to_defaults(demo_dir, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DIR", str(demo_dir))
+    at = run("pages/xep_hang.py", ky="decade", ma_ky="1999'; drop table x;--", nhom="nobody")
+    no_errors(at)
+    assert at.query_params["ky"] == ["year"] or at.query_params["ky"] == "year"
+
+
+def test_ranking_from_a_shared_link(demo_dir, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DIR", str(demo_dir))
+    at = run("pages/xep_hang.py", ky="year", ma_ky="2024", nhom="district", chi_so="on_time_rate", toi_thieu="30")
+    no_errors(at)
+    assert "UBND cấp huyện" in at.subheader[0].value and "Năm 2024" in at.subheader[0].value
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = chart["data"][0]
+    assert len(bars["y"]) == 13  # the 13 districts of Quảng Ninh, all with enough dossiers
+    assert all(0 <= x <= 1 for x in bars["x"])
+
+
+def test_empty_period_says_so(tmp_path, monkeypatch):
+    make_warehouse(tmp_path, MARCH[:1]).close()  # one dossier, finished in March
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    at = run("pages/tong_quan.py", ky="month", ma_ky="2025-07")
+    no_errors(at)
+    assert any("không có hồ sơ" in i.value for i in at.info)
+    at = run("pages/xep_hang.py", ky="month", ma_ky="2025-07")
+    no_errors(at)
+    assert any("không có cơ quan nào" in i.value for i in at.info)
+
+
+def test_too_few_dossiers_are_not_ranked(tmp_path, monkeypatch):
+    make_warehouse(tmp_path, MARCH).close()
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    at = run("pages/xep_hang.py", ky="month", ma_ky="2025-03", nhom="department")
+    no_errors(at)
+    assert any("chưa xếp hạng" in i.value for i in at.info)
+
+
+def test_without_a_warehouse_the_app_builds_the_demo_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "new"))
+    monkeypatch.setenv("DEMO_SCALE", "0.01")
+    at = run("app.py")
+    no_errors(at)
+    assert (tmp_path / "new" / "CURRENT").exists()
+    assert at.title[0].value.startswith("Tổng quan")
+    assert any("kho dữ liệu mẫu" in i.value for i in at.sidebar.info)
