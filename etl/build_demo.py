@@ -38,7 +38,9 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
             built_at=dt.datetime.now().isoformat(timespec="seconds"), seed=str(seed), scale=str(scale),
         )
         con.execute(
-            "insert into load_log values (?, 'demo', ?, ?, ?, ?, ?, 0, 'ok', ?)",
+            """insert into load_log (load_id, kind, source, started_at, finished_at, rows_read, rows_loaded,
+                                      rows_rejected, status, message)
+               values (?, 'demo', ?, ?, ?, ?, ?, 0, 'ok', ?)""",
             [load_id, f"demo seed={seed} scale={scale}", started, dt.datetime.now(),
              dossiers.height, dossiers.height, f"{time.perf_counter() - t0:.1f} s"],
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
 from warehouse import store
 
@@ -36,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="date_to", type=_date, required=True)
     report.add_argument("--format", choices=["csv"], default="csv")
 
+    load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
+    _add_warehouse(load)
+    load.add_argument("files", nargs="+", metavar="FILE")
+    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target"],
+                      help="what the files hold (default: recognised from their columns)")
+
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
     _add_warehouse(rebuild)
     return ap
@@ -61,6 +68,19 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         write_report(directory, args.date_from, args.date_to, sys.stdout)
         return 0
+    if args.command == "load":
+        from etl.load import load_files
+
+        results = load_files(directory, [Path(f) for f in args.files], kind=args.kind,
+                             progress=lambda m: print(m, file=sys.stderr))
+        for r in results:
+            if r.unusable:
+                print(r.summary(), file=sys.stderr)
+        loaded = sum(r.loaded for r in results)
+        rejected = sum(r.rejected for r in results)
+        print(f"Tổng: nạp {loaded} bản ghi, loại {rejected}; tệp không dùng được: "
+              f"{sum(1 for r in results if r.unusable)}", file=sys.stderr)
+        return max(r.exit_code for r in results)
     if args.command == "build":
         from warehouse import build
 

@@ -67,3 +67,9 @@ def build_from_frames(directory, tables: dict[str, pl.DataFrame], meta: dict[str
         apply_sql(con)
         set_meta(con, **(meta or {}))
     return store.current_path(directory)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params=None):
+    """The single value a query returns (DuckDB 2 relations have no fetchone)."""
+    rows = con.sql(sql, params=params).fetchall() if params else con.sql(sql).fetchall()
+    return rows[0][0] if rows else None

@@ -14,7 +14,7 @@ seen_only as (
 agencies as (
     select * from listed
     union all by name
-    select agency_code, agency_code as agency_name, 'department' as agency_level, false as verified
+    select agency_code, agency_code as agency_name, null as agency_level, false as verified
     from seen_only
 ),
 
@@ -29,6 +29,7 @@ final as (
         u.province_code,
         -- peers are ranked only against agencies of the same kind and the same era
         case
+            when a.agency_level is null then 'unverified'
             when a.agency_level = 'department' then 'department'
             when a.agency_level = 'central' then 'central'
             when a.agency_level = 'district' then 'district'

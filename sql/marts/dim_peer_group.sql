@@ -5,7 +5,8 @@ with final as (
         ('central',     2, 'Cơ quan Trung ương đóng trên địa bàn'),
         ('district',    3, 'UBND cấp huyện (đến 30/06/2025)'),
         ('commune_old', 4, 'UBND cấp xã (đến 30/06/2025)'),
-        ('commune',     5, 'UBND cấp xã (từ 01/07/2025)')
+        ('commune',     5, 'UBND cấp xã (từ 01/07/2025)'),
+        ('unverified',  9, 'Đơn vị chưa xác minh')
     ) as t(peer_group, sort_order, peer_group_label)
 )
 

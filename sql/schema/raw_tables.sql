@@ -31,7 +31,7 @@ create table if not exists ref_unit_crosswalk (
 create table if not exists ref_agency (
     agency_code   varchar primary key,    -- electronic identifier code (MaDonViXuLy)
     agency_name   varchar not null,
-    agency_level  varchar not null check (agency_level in ('department', 'district', 'commune', 'central')),
+    agency_level  varchar check (agency_level in ('department', 'district', 'commune', 'central')),  -- null: not yet known
     unit_version  tinyint,                -- the unit the agency serves, keyed by (version, code)
     unit_code     varchar,
     valid_from    date,
@@ -86,7 +86,52 @@ create table if not exists raw_dossier (
     digitised         boolean,             -- HoSoCoThanhPhanSoHoa
     electronic_result boolean,             -- a result document with an attached file
     apology_issued    boolean,             -- apology slip issued (late dossiers)
-    load_id           varchar
+    load_id           varchar,
+    source_file       varchar,
+    source_row        bigint
+);
+
+-- every distinct state a dossier was loaded in: how its status moved over time
+create table if not exists raw_dossier_history (
+    dossier_id       varchar not null,
+    state_hash       varchar not null,
+    status           tinyint,
+    received_at      timestamp,
+    due_at           timestamp,
+    finished_at      timestamp,
+    returned_at      timestamp,
+    refused_at       timestamp,
+    supplement_count integer,
+    load_id          varchar,
+    source_file      varchar,
+    source_row       bigint,
+    loaded_at        timestamp,
+    primary key (dossier_id, state_hash)
+);
+
+-- processing steps (CapNhatTienDoHoSoMC): which department held a dossier, and until when
+create table if not exists raw_dossier_step (
+    dossier_id   varchar not null,
+    department   varchar,              -- PhongBanXuLy
+    acted_at     timestamp,            -- ThoiDiemXuLy
+    action       varchar,              -- NoiDungXuLy
+    step_status  varchar,              -- TrangThai
+    planned_end  timestamp,            -- NgayKetThucTheoQuyDinh
+    load_id      varchar,
+    source_file  varchar,
+    source_row   bigint
+);
+
+-- records a load could not accept, one row per reason; never holds personal data
+create table if not exists quarantine (
+    load_id     varchar not null,
+    kind        varchar not null,      -- dossier, step, agency, procedure, target
+    source_file varchar not null,
+    source_row  bigint,                -- spreadsheet row (header = 1) or JSON record number
+    record_key  varchar,               -- MaHoSo or the reference code, when the record has one
+    field       varchar,
+    value       varchar,
+    reason      varchar not null
 );
 
 create table if not exists load_log (
@@ -99,5 +144,7 @@ create table if not exists load_log (
     rows_loaded   bigint,
     rows_rejected bigint,
     status        varchar,
-    message       varchar
+    message       varchar,
+    file_format   varchar,
+    file_sha256   varchar
 );

@@ -1,0 +1,369 @@
+"""`python -m etl load`: export files and reference data into a new warehouse version.
+
+One command is one build: every file is read, validated and merged into a copy of the current
+warehouse, the summary tables are recomputed, and only then does the new version become current.
+A crash or kill at any point leaves the current version exactly as it was.
+
+Per file: good records are loaded, rejected ones go to `quarantine` with file, row, field and
+reason; a file that cannot be used at all (unreadable, unknown format, required columns missing)
+loads nothing and is reported in one line. Personal data columns are never read.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from etl import mapping, sources
+from warehouse.build import scalar
+from warehouse import build, store
+from warehouse.metrics import METRICS
+
+SQL_LOAD = build.SQL_DIR / "load"
+KINDS = ("dossier", "step", "agency", "procedure", "target")
+KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
+               "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch"}
+REQUIRED = {
+    "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
+    "step": ["MaHoSo", "ThoiDiemXuLy"],
+    "agency": ["MaDonVi", "TenDonVi", "CapDonVi"],
+    "procedure": ["MaTTHC", "TenTTHC"],
+    "target": ["Nam", "ChiSo", "SoSanh", "GiaTri"],
+}
+SERVICES = {"DongBoHoSoMC": "dossier", "CapNhatTienDoHoSoMC": "step"}
+
+
+@dataclass
+class FileResult:
+    path: Path
+    kind: str | None = None
+    fmt: str | None = None
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    unusable: str | None = None
+    reasons: collections.Counter = field(default_factory=collections.Counter)
+    ignored_headers: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.unusable else (1 if self.rejected else 0)
+
+    def summary(self) -> str:
+        if self.unusable:
+            return f"{self.path}: không nạp được: {self.unusable}"
+        text = (f"{self.path}: {KIND_LABELS.get(self.kind, self.kind)} ({self.fmt}), đọc {self.read}, "
+                f"nạp {self.loaded}, loại {self.rejected}")
+        for reason, count in self.reasons.most_common():
+            text += f"\n  - {count} × {reason}"
+        if self.ignored_headers:
+            text += f"\n  (bỏ qua cột không dùng: {', '.join(self.ignored_headers[:12])})"
+        return text
+
+
+def detect_kind(src: sources.Source) -> str | None:
+    if src.service in SERVICES:
+        return SERVICES[src.service]
+    found = {k: mapping.resolve(src.headers, k) for k in KINDS}
+    if "MaHoSo" in found["step"] and "PhongBanXuLy" in found["step"]:
+        return "step"
+    if "MaHoSo" in found["dossier"]:
+        return "dossier"
+    if {"ChiSo", "GiaTri"} <= set(found["target"]):
+        return "target"
+    if {"MaTTHC", "TenTTHC"} <= set(found["procedure"]):
+        return "procedure"
+    if {"MaDonVi", "TenDonVi"} <= set(found["agency"]):
+        return "agency"
+    return None
+
+
+def load_files(directory: Path, paths: list[Path], kind: str | None = None, progress=print,
+               now: dt.datetime | None = None) -> list[FileResult]:
+    now = now or dt.datetime.now()
+    results: list[FileResult] = []
+    base = store.current_path(directory)
+    with store.new_build(directory, from_current=base is not None) as con:
+        build.create_schema(con)
+        con.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
+        if base is None:
+            progress("Kho mới: nạp danh mục đơn vị hành chính chính thức…")
+            build.load_units(con)
+        for path in paths:
+            started = time.perf_counter()
+            result = _load_file(con, Path(path), kind, now)
+            results.append(result)
+            progress(result.summary() + f"  [{time.perf_counter() - started:.1f} s]")
+        progress("Tính lại các bảng tổng hợp…")
+        build.apply_sql(con)
+        _update_as_of(con, now)
+    return results
+
+
+def _update_as_of(con, now: dt.datetime) -> None:
+    """The data's date: the newest event in the dossiers, never after today."""
+    latest = scalar(con, 
+        """select max(greatest(coalesce(received_at, timestamp '1900-01-01'),
+                               coalesce(finished_at, timestamp '1900-01-01'),
+                               coalesce(returned_at, timestamp '1900-01-01')))::date
+           from raw_dossier"""
+    )
+    if latest and latest.year > 1900:
+        build.set_meta(con, as_of=min(latest, now.date()).isoformat())
+    build.set_meta(con, built_at=now.isoformat(timespec="seconds"))
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _load_file(con, path: Path, kind: str | None, now: dt.datetime) -> FileResult:
+    result = FileResult(path)
+    load_id = f"load-{uuid.uuid4().hex[:12]}"
+    started = dt.datetime.now()
+    try:
+        src = sources.read(con, path)
+        result.fmt = src.fmt
+        result.kind = kind or detect_kind(src)
+        if result.kind is None:
+            raise sources.UnusableFile(
+                "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục hay chỉ tiêu) từ tiêu đề cột"
+            )
+        found = mapping.resolve(src.headers, result.kind)
+        missing = [f for f in REQUIRED[result.kind] if f not in found]
+        if missing:
+            raise sources.UnusableFile(f"thiếu cột bắt buộc: {', '.join(missing)}")
+        result.ignored_headers = [h for h in src.headers if h not in found.values() and not mapping.is_pii(h)]
+        _canonical(con, src, result.kind, found)
+        sql = (SQL_LOAD / f"parse_{result.kind}.sql").read_text(encoding="utf-8")
+        if result.kind == "target":
+            _kpi_names(con)
+        if "$now" in sql:
+            con.execute(sql, {"now": now})
+        else:
+            con.execute(sql)
+        result.read = scalar(con, "select count(*) from load_parsed") + len(src.row_errors)
+        _quarantine(con, load_id, result, path, src.row_errors)
+        result.loaded = APPLY[result.kind](con, load_id, path, now)
+    except sources.UnusableFile as exc:
+        result.unusable = str(exc)
+    finally:
+        clean_temp(con)
+    _log(con, load_id, result, path, started)
+    return result
+
+
+def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> None:
+    cols = [f"{src.value(found[f])} as {f}" if f in found else f"null::varchar as {f}"
+            for f in mapping.fields(kind)]
+    if kind == "dossier":
+        for name, key in (("supplement_list_count", "DanhSachHoSoBoSung"),
+                          ("result_file_count", "DanhSachGiayToKetQua")):
+            if src.json_records and key in found:
+                raw = src.raw_json(found[key])
+                if name == "supplement_list_count":
+                    cols.append(f"case when json_type({raw}) = 'ARRAY' then json_array_length({raw})::integer end as {name}")
+                else:
+                    # an electronic result is a result document with a file attached
+                    cols.append(
+                        f"case when json_type({raw}) = 'ARRAY' then len(list_filter("
+                        f"json_extract_string({raw}, '$[*].*'), lambda x: x ilike 'http%' or x ilike '%.pdf' "
+                        f"or x ilike '%/%')) end::integer as {name}"
+                    )
+            else:
+                cols.append(f"null::integer as {name}")
+    con.execute(f"create or replace temp table load_canonical as select _row, {', '.join(cols)} from {src.table}")
+
+
+def _kpi_names(con) -> None:
+    rows = []
+    for m in METRICS.values():
+        rows.append((mapping.header_key(m.key), m.key))
+        rows.append((mapping.header_key(m.label), m.key))
+    con.execute("create or replace temp table load_kpi_names (name_key varchar, kpi varchar)")
+    con.executemany("insert into load_kpi_names values (?, ?)", rows)
+
+
+def _quarantine(con, load_id: str, result: FileResult, path: Path, row_errors: list[dict]) -> None:
+    key_col = "dossier_id" if result.kind in ("dossier", "step") else "record_key"
+    con.execute(
+        f"""insert into quarantine
+            select ?, ?, ?, _row, {key_col}, e.field, left(e.value, 200), e.reason
+            from (select _row, {key_col}, unnest(errors) as e from load_parsed where len(errors) > 0)""",
+        [load_id, result.kind, str(path)],
+    )
+    for err in row_errors:
+        con.execute("insert into quarantine values (?, ?, ?, ?, null, ?, ?, ?)",
+                    [load_id, result.kind, str(path), err["row"], err["field"], err["value"], err["reason"]])
+    counts = con.sql(
+        """select e.reason, count(distinct _row) from
+           (select _row, unnest(errors) e from load_parsed where len(errors) > 0) group by 1"""
+    ).fetchall()
+    result.reasons.update({reason: n for reason, n in counts})
+    result.reasons.update(collections.Counter(err["reason"] for err in row_errors))
+    result.rejected = scalar(con, "select count(*) from load_parsed where len(errors) > 0") + len(row_errors)
+
+
+def _apply_dossiers(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    con.execute(
+        """create or replace temp table load_good as
+           select * from load_parsed where len(errors) = 0"""
+    )
+    # a later record of the same dossier in the file is a later state of it
+    con.execute(
+        """create or replace temp table load_latest as
+           select * from load_good qualify row_number() over (partition by dossier_id order by _row desc) = 1"""
+    )
+    state = """md5(concat_ws('|', status, received_at, due_at, finished_at, returned_at, refused_at,
+                  supplement_count, channel, procedure_code, agency_code, paid_online, digitised,
+                  electronic_result, apology_issued, has_fee))"""
+    con.execute(
+        f"""insert or ignore into raw_dossier_history
+            select dossier_id, {state}, status, received_at, due_at, finished_at, returned_at, refused_at,
+                   supplement_count, ?, ?, _row, ?
+            from load_good""",
+        [load_id, str(path), now],
+    )
+    con.execute("delete from raw_dossier where dossier_id in (select dossier_id from load_latest)")
+    con.execute(
+        """insert into raw_dossier by name
+           select dossier_id, procedure_code, field_code, agency_code, channel, applicant_type,
+                  submitted_at, received_at, due_at, finished_at, returned_at, refused_at, status,
+                  supplement_count, has_fee, paid_online, digitised, electronic_result, apology_issued,
+                  ? as load_id, ? as source_file, _row as source_row
+           from load_latest""",
+        [load_id, str(path)],
+    )
+    _register_unknown(con)
+    return scalar(con, "select count(*) from load_good")
+
+
+def _register_unknown(con) -> None:
+    """Codes the warehouse does not know yet are registered as unverified, never a reason to drop."""
+    con.execute(
+        """insert into ref_agency (agency_code, agency_name, verified)
+           select agency_code, coalesce(mode(agency_name), agency_code), false
+           from load_latest
+           where agency_code not in (select agency_code from ref_agency)
+           group by agency_code"""
+    )
+    con.execute(
+        """insert into ref_field (field_code, field_name)
+           select field_code, coalesce(mode(field_name), field_code)
+           from load_latest
+           where field_code is not null and field_code not in (select field_code from ref_field)
+           group by field_code"""
+    )
+    con.execute(
+        """insert into ref_procedure (procedure_code, procedure_name, field_code, verified)
+           select procedure_code, coalesce(mode(procedure_name), procedure_code), mode(field_code), false
+           from load_latest
+           where procedure_code is not null and procedure_code not in (select procedure_code from ref_procedure)
+           group by procedure_code"""
+    )
+
+
+def _apply_steps(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    con.execute(
+        """insert into raw_dossier_step
+           select distinct g.dossier_id, g.department, g.acted_at, g.action, g.step_status, g.planned_end,
+                  ?, ?, g._row
+           from load_parsed g
+           where len(g.errors) = 0
+             and not exists (select 1 from raw_dossier_step s
+                             where s.dossier_id = g.dossier_id and s.acted_at = g.acted_at
+                               and s.department is not distinct from g.department
+                               and s.action is not distinct from g.action)""",
+        [load_id, str(path)],
+    )
+    return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
+
+
+def _apply_agencies(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    con.execute(
+        """create or replace temp table load_latest as
+           select * from load_parsed where len(errors) = 0
+           qualify row_number() over (partition by agency_code order by _row desc) = 1"""
+    )
+    con.execute("delete from ref_agency where agency_code in (select agency_code from load_latest)")
+    con.execute(
+        """insert into ref_agency (agency_code, agency_name, agency_level, unit_version, unit_code,
+                                   valid_from, valid_to, verified)
+           select agency_code, agency_name, agency_level, case when unit_code is not null then unit_version end,
+                  unit_code, valid_from, valid_to, true
+           from load_latest"""
+    )
+    return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
+
+
+def _apply_procedures(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    con.execute(
+        """create or replace temp table load_latest as
+           select * from load_parsed where len(errors) = 0
+           qualify row_number() over (partition by procedure_code order by _row desc) = 1"""
+    )
+    con.execute("delete from ref_procedure where procedure_code in (select procedure_code from load_latest)")
+    con.execute(
+        """insert into ref_procedure (procedure_code, procedure_name, field_code, statutory_days, has_fee, verified)
+           select procedure_code, procedure_name, field_code, statutory_days, has_fee, true from load_latest"""
+    )
+    con.execute(
+        """insert or replace into ref_field (field_code, field_name)
+           select field_code, mode(field_name) from load_latest
+           where field_code is not null and field_name is not null group by field_code"""
+    )
+    return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
+
+
+def _apply_targets(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    con.execute(
+        """create or replace temp table load_latest as
+           select * from load_parsed where len(errors) = 0
+           qualify row_number() over (partition by year, agency_level, agency_code, kpi order by _row desc) = 1"""
+    )
+    con.execute(
+        """delete from ref_plan_target t using load_latest n
+           where t.year = n.year and t.kpi = n.kpi
+             and t.agency_level is not distinct from n.agency_level
+             and t.agency_code is not distinct from n.agency_code"""
+    )
+    con.execute(
+        """insert into ref_plan_target
+           select year, agency_level, agency_code, kpi, comparator, target_value, ? from load_latest""",
+        [f"nạp từ {path.name}"],
+    )
+    return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
+
+
+APPLY = {"dossier": _apply_dossiers, "step": _apply_steps, "agency": _apply_agencies,
+         "procedure": _apply_procedures, "target": _apply_targets}
+
+
+def _log(con, load_id: str, result: FileResult, path: Path, started: dt.datetime) -> None:
+    con.execute(
+        """insert into load_log (load_id, kind, source, started_at, finished_at, rows_read, rows_loaded,
+                                 rows_rejected, status, message, file_format, file_sha256)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [load_id, result.kind or "?", str(path), started, dt.datetime.now(), result.read, result.loaded,
+         result.rejected, "unusable" if result.unusable else ("partial" if result.rejected else "ok"),
+         result.unusable, result.fmt, _sha256(path)],
+    )
+
+
+def clean_temp(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.sql("select table_name from duckdb_tables() where temporary").fetchall():
+        con.execute(f'drop table if exists temp."{name}"')

@@ -1,0 +1,98 @@
+-- Typed dossier records of one file, each with the list of reasons it cannot be loaded.
+-- Input: temp table load_canonical (text columns named by sync field, plus _row and the
+-- counts taken from nested lists). Output: temp table load_parsed. $now is the load's time.
+create or replace temp table load_parsed as
+with source as (
+    select * from load_canonical
+),
+
+typed as (
+    select
+        _row,
+        fix_identifier(MaHoSo) as dossier_id,
+        fix_procedure_code(MaTTHC) as procedure_code,
+        TenTTHC as procedure_name,
+        -- a field given only by name is keyed by its name
+        coalesce(fix_identifier(MaLinhVuc), TenLinhVuc) as field_code,
+        TenLinhVuc as field_name,
+        fix_identifier(MaDonViXuLy) as agency_code,
+        DonViXuLy as agency_name,
+        parse_code_int(KenhThucHien) as channel,
+        parse_code_int(LoaiDoiTuong) as applicant_type,
+        parse_code_int(TrangThaiHoSo) as status,
+        parse_local_ts(NgayNopHoSo) as submitted_at,
+        parse_local_ts(NgayTiepNhan) as received_at,
+        parse_local_ts(NgayHenTra) as due_at,
+        parse_local_ts(NgayKetThucXuLy) as finished_at,
+        parse_local_ts(NgayTra) as returned_at,
+        parse_local_ts(NgayTuChoi) as refused_at,
+        coalesce(supplement_list_count, parse_code_int(SoLanBoSung), 0) as supplement_count,
+        parse_flag(CoPhiLePhi) as has_fee,
+        case when parse_code_int(DuocThanhToanTrucTuyen) in (1, 2) then parse_code_int(DuocThanhToanTrucTuyen)::tinyint
+             when parse_flag(DuocThanhToanTrucTuyen) then 1::tinyint end as paid_online,
+        parse_flag(HoSoCoThanhPhanSoHoa) as digitised,
+        coalesce(result_file_count > 0, parse_flag(CoKetQuaDienTu)) as electronic_result,
+        parse_flag(CoPhieuXinLoi) as apology_issued,
+        -- the text as it came, for the quarantine's "value"
+        MaHoSo, MaDonViXuLy, KenhThucHien, TrangThaiHoSo,
+        NgayNopHoSo, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, NgayTra, NgayTuChoi
+    from source
+),
+
+checked as (
+    select
+        *,
+        list_filter([
+            case when MaHoSo is null then
+                {'field': 'MaHoSo', 'value': null, 'reason': 'thiếu mã hồ sơ'} end,
+            case when MaDonViXuLy is null then
+                {'field': 'MaDonViXuLy', 'value': null, 'reason': 'thiếu mã đơn vị xử lý'} end,
+            case when TrangThaiHoSo is null then
+                {'field': 'TrangThaiHoSo', 'value': null, 'reason': 'thiếu trạng thái hồ sơ'}
+                 when status is null or status not between 1 and 10 then
+                {'field': 'TrangThaiHoSo', 'value': TrangThaiHoSo, 'reason': 'mã trạng thái không hợp lệ (cần từ 1 đến 10)'} end,
+            case when KenhThucHien is null then
+                {'field': 'KenhThucHien', 'value': null, 'reason': 'thiếu kênh thực hiện'}
+                 when channel is null or channel not between 1 and 3 then
+                {'field': 'KenhThucHien', 'value': KenhThucHien, 'reason': 'mã kênh không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính)'} end,
+            case when NgayNopHoSo is not null and submitted_at is null then
+                {'field': 'NgayNopHoSo', 'value': NgayNopHoSo, 'reason': 'ngày không hợp lệ'} end,
+            case when NgayTiepNhan is not null and received_at is null then
+                {'field': 'NgayTiepNhan', 'value': NgayTiepNhan, 'reason': 'ngày không hợp lệ'}
+                 when NgayTiepNhan is null and status not in (1, 3) then
+                {'field': 'NgayTiepNhan', 'value': null, 'reason': 'thiếu ngày tiếp nhận'} end,
+            case when NgayHenTra is not null and due_at is null then
+                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày không hợp lệ'} end,
+            case when NgayKetThucXuLy is not null and finished_at is null then
+                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'ngày không hợp lệ'} end,
+            case when NgayTra is not null and returned_at is null then
+                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'ngày không hợp lệ'} end,
+            case when NgayTuChoi is not null and refused_at is null then
+                {'field': 'NgayTuChoi', 'value': NgayTuChoi, 'reason': 'ngày không hợp lệ'} end,
+            case when year(received_at) < 2000 or received_at > $now::timestamp + interval 1 day then
+                {'field': 'NgayTiepNhan', 'value': NgayTiepNhan, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end,
+            case when year(finished_at) < 2000 or finished_at > $now::timestamp + interval 1 day then
+                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end,
+            case when year(returned_at) < 2000 or returned_at > $now::timestamp + interval 1 day then
+                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end,
+            case when year(due_at) < 2000 or year(due_at) > 2100 then
+                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày không thể có'} end,
+            -- calendar dates are compared: a system that records only the day must not be rejected
+            case when cast(finished_at as date) < cast(received_at as date) then
+                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'kết thúc xử lý trước ngày tiếp nhận'} end,
+            case when cast(returned_at as date) < cast(received_at as date) then
+                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'trả kết quả trước ngày tiếp nhận'} end,
+            case when cast(due_at as date) < cast(received_at as date) then
+                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày hẹn trả trước ngày tiếp nhận'} end,
+            case when status in (9, 10) and coalesce(finished_at, returned_at) is null
+                      and NgayKetThucXuLy is null and NgayTra is null then
+                {'field': 'NgayKetThucXuLy', 'value': null, 'reason': 'hồ sơ đã giải quyết nhưng thiếu ngày kết thúc xử lý'} end
+        ], lambda e: e is not null) as errors
+    from typed
+),
+
+final as (
+    select * from checked
+)
+
+select * from final

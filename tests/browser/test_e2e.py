@@ -1,0 +1,259 @@
+"""The real app (`streamlit run app.py`) in headless Chromium: pages load by URL, numbers are Vietnamese
+whatever the browser's locale, a shared link reproduces the view, and the README's screenshots.
+
+Run: .venv/bin/python -m pytest tests/browser -q   (needs /usr/bin/chromium or $CHROMIUM_PATH)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import REPO_ROOT, VIEWPORT
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+
+RANKING_LINK = "/xep-hang?ky=quarter&ma_ky=2025-Q1&nhom=district&chi_so=on_time_rate&toi_thieu=30"
+
+VN_PERCENT = re.compile(r"^\d{1,3},\d%$")            # 96,5%
+VN_COUNT = re.compile(r"^\d{1,3}(\.\d{3})+$")        # 72.097
+EN_PERCENT = re.compile(r"\d\.\d%")                  # 96.5%
+EN_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")         # 72,097
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+# Resolves once the main area has not changed for `quiet` ms (or after `limit` ms in any case).
+_DOM_QUIET = """([quiet, limit]) => new Promise(resolve => {
+    const root = document.querySelector('[data-testid="stMain"]') || document.body;
+    const done = () => { observer.disconnect(); clearTimeout(timer); clearTimeout(cap); resolve(true); };
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+    let timer = setTimeout(done, quiet);
+    const cap = setTimeout(done, limit);
+    observer.observe(root, {subtree: true, childList: true, characterData: true});
+})"""
+
+
+def settle(page: Page) -> None:
+    """Wait until the script has run to the end and its output is on screen.
+
+    The app's `data-test-script-state` turns "notRunning" a moment before the frontend has drawn
+    the last elements of the run, so after it we also wait for the main area to stop changing.
+    """
+    expect(page.locator("h1").first).to_be_visible()
+    app = page.locator('[data-testid="stApp"]')
+    expect(app).to_have_attribute("data-test-script-state", "notRunning")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
+    page.evaluate(_DOM_QUIET, [300, 10_000])
+
+
+def open_page(page: Page, path: str) -> Page:
+    page.goto(path)
+    settle(page)
+    return page
+
+
+def assert_no_errors(page: Page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert exceptions.count() == 0, exceptions.all_inner_texts()
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def query(page: Page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def selected(page: Page, label: str) -> str:
+    return page.get_by_role("combobox", name=label, exact=True).input_value()
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def metric_values(page: Page) -> list[str]:
+    return [t.strip() for t in page.locator('[data-testid="stMetricValue"]').all_inner_texts()]
+
+
+def wait_for_charts(page: Page) -> None:
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator(".main-svg").first).to_be_attached()
+
+
+def full_page_screenshot(page: Page, path: Path) -> None:
+    """Streamlit scrolls inside <main>, not the document, so Playwright's full_page alone would only
+    capture the viewport: grow the viewport to the content's height first."""
+    close_page_not_found(page)
+    height = VIEWPORT["height"]
+    for _ in range(5):
+        wanted = page.evaluate(
+            """() => {
+                const main = document.querySelector('[data-testid="stMain"]');
+                return Math.ceil(Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight));
+            }"""
+        )
+        if wanted <= height:
+            break
+        height = wanted
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+        page.wait_for_timeout(300)  # charts and grids re-layout on resize
+    wait_for_charts(page)
+    page.wait_for_timeout(500)      # let plotly finish its transitions
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    page.set_viewport_size(VIEWPORT)
+
+
+def page_not_found_dialog(page: Page):
+    return page.get_by_role("dialog").filter(has_text="Page not found")
+
+
+def close_page_not_found(page: Page) -> None:
+    """Streamlit's 'Page not found' modal (see test_default_page_url_has_no_page_not_found_dialog)
+    must not end up in the README's pictures."""
+    dialog = page_not_found_dialog(page)
+    if dialog.count():
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+
+
+# --- 1. every page by its direct URL -----------------------------------------------------------------
+
+PAGES = [
+    # path, h1 (exact, or prefix when it ends with "…"), metric cards at least, plotly charts
+    ("/tong-quan", "Tổng quan…", 12, 1),
+    ("/", "Tổng quan…", 12, 1),
+    ("/xep-hang", "Xếp hạng cơ quan, đơn vị", 0, 1),
+    ("/du-lieu", "Dữ liệu", 4, 0),
+]
+
+
+@pytest.mark.parametrize(("path", "title", "metrics", "charts"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_loads_by_direct_url(page: Page, path, title, metrics, charts):
+    open_page(page, path)
+    h1 = page.locator("h1").first.inner_text().strip()
+    if title.endswith("…"):
+        assert h1.startswith(title[:-1]), h1
+    else:
+        assert h1 == title
+    assert_no_errors(page)
+    expect(page).to_have_title(re.compile(r" · Đánh giá giải quyết thủ tục hành chính$"))
+    if metrics:
+        expect(page.locator('[data-testid="stMetric"]').nth(metrics - 1)).to_be_visible()
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(charts)
+    # the demo warehouse is announced in the sidebar
+    expect(page.get_by_text("kho dữ liệu mẫu")).to_be_visible()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "app bug: the default page is served at '/', so Streamlit treats /tong-quan as unknown and shows "
+    "an English 'Page not found' modal on top of the (correct) overview"))
+def test_default_page_url_has_no_page_not_found_dialog(page: Page):
+    open_page(page, "/tong-quan")
+    page.wait_for_timeout(500)
+    expect(page_not_found_dialog(page)).to_have_count(0, timeout=1)
+
+
+# --- 2. Vietnamese formats whatever the browser's locale ------------------------------------------------
+
+def test_vietnamese_number_formats_in_english_browser(new_context):
+    page = new_context(locale="en-US").new_page()
+    open_page(page, "/?ky=year&ma_ky=2026")
+    assert page.evaluate("navigator.language") == "en-US"
+    assert_no_errors(page)
+
+    values = metric_values(page)
+    assert any(VN_PERCENT.match(v) for v in values), values
+    assert any(VN_COUNT.match(v) for v in values), values
+    assert not [v for v in values if EN_PERCENT.search(v) or EN_THOUSANDS.search(v)], values
+    deltas = page.locator('[data-testid="stMetricDelta"]').all_inner_texts()
+    assert deltas and all(re.search(r"\d,\d điểm %$", d) for d in deltas), deltas
+
+    wait_for_charts(page)
+    chart_text = page.locator('[data-testid="stPlotlyChart"] .main-svg').first.text_content()
+    assert not EN_THOUSANDS.search(chart_text), chart_text
+
+    open_page(page, "/du-lieu")
+    assert_no_errors(page)
+    values = metric_values(page)
+    assert any(VN_COUNT.match(v) for v in values), values
+    assert not [v for v in values if EN_THOUSANDS.search(v)], values
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert re.search(r"Số liệu đến ngày: 23/11/2026", body), body
+    assert re.search(r"\b\d{1,3}(\.\d{3})+ đơn vị\b", body), body
+
+
+# --- 3. a shared link reproduces the view, and the view writes the link --------------------------------
+
+def test_shared_link_reproduces_ranking_view(new_context):
+    page = new_context().new_page()
+    open_page(page, RANKING_LINK)
+    assert_no_errors(page)
+
+    subheader = page.locator("h3").first
+    expect(subheader).to_contain_text("UBND cấp huyện")
+    expect(subheader).to_contain_text("Tỷ lệ giải quyết đúng hạn")
+    expect(subheader).to_contain_text("Quý I/2025")
+    assert selected(page, "Loại kỳ") == "Quý"
+    assert selected(page, "Kỳ") == "Quý I/2025"
+    assert selected(page, "Nhóm so sánh").startswith("UBND cấp huyện")
+    assert selected(page, "Chỉ số") == "Tỷ lệ giải quyết đúng hạn"
+    assert selected(page, "Số hồ sơ tối thiểu để xếp hạng") == "30"
+    assert query(page) == {"ky": "quarter", "ma_ky": "2025-Q1", "nhom": "district",
+                           "chi_so": "on_time_rate", "toi_thieu": "30"}
+
+    # another peer group: the URL follows, the rest of the link stays
+    choose(page, "Nhóm so sánh", "Sở, ban, ngành cấp tỉnh")
+    page.wait_for_url(re.compile(r"[?&]nhom=department(&|$)"))
+    expect(subheader).to_contain_text("Sở, ban, ngành cấp tỉnh")
+    settle(page)
+    assert query(page) == {"ky": "quarter", "ma_ky": "2025-Q1", "nhom": "department",
+                           "chi_so": "on_time_rate", "toi_thieu": "30"}
+
+    # a stricter minimum volume
+    choose(page, "Số hồ sơ tối thiểu để xếp hạng", "50")
+    page.wait_for_url(re.compile(r"[?&]toi_thieu=50(&|$)"))
+    settle(page)
+    assert_no_errors(page)
+    shared = page.url
+    assert query(page) == {"ky": "quarter", "ma_ky": "2025-Q1", "nhom": "department",
+                           "chi_so": "on_time_rate", "toi_thieu": "50"}
+
+    # the updated link, opened by someone else, shows the same view
+    other = new_context().new_page()
+    open_page(other, shared)
+    assert_no_errors(other)
+    expect(other.locator("h3").first).to_have_text(subheader.inner_text())
+    assert selected(other, "Nhóm so sánh") == "Sở, ban, ngành cấp tỉnh"
+    assert selected(other, "Số hồ sơ tối thiểu để xếp hạng") == "50"
+    assert query(other) == query(page)
+
+
+# --- 4. screenshots for the README ---------------------------------------------------------------------
+
+SHOTS = [
+    ("tong_quan.png", "/?ky=year&ma_ky=2026", "Năm 2026"),
+    ("xep_hang.png", RANKING_LINK, "Quý I/2025"),
+    ("du_lieu.png", "/du-lieu", "Lịch sử nạp dữ liệu"),
+]
+
+
+def test_screenshots_for_readme(new_context):
+    page = new_context().new_page()
+    for name, path, expected in SHOTS:
+        open_page(page, path)
+        expect(page.locator("h3").first).to_contain_text(expected)
+        assert_no_errors(page)
+        target = SCREENSHOTS / name
+        full_page_screenshot(page, target)
+        assert target.stat().st_size > 10_000, target
