@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from pathlib import Path
 
@@ -17,7 +16,6 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
                progress=print) -> Path:
     as_of = as_of or dt.date.today()
     started = dt.datetime.now()
-    t0 = time.perf_counter()
     with store.new_build(directory) as con:
         build.create_schema(con)
         progress("Nạp danh mục đơn vị hành chính chính thức (hai cấp, trước và sau 01/07/2025)…")
@@ -42,7 +40,7 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
                                       rows_rejected, status, message)
                values (?, 'demo', ?, ?, ?, ?, ?, 0, 'ok', ?)""",
             [load_id, f"demo seed={seed} scale={scale}", started, dt.datetime.now(),
-             dossiers.height, dossiers.height, f"{time.perf_counter() - t0:.1f} s"],
+             dossiers.height, dossiers.height, None],
         )
     path = store.current_path(directory)
     progress(f"Xong: {path}")

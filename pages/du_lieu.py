@@ -1,10 +1,13 @@
-"""Dữ liệu: which warehouse build is served, how fresh it is, and what was loaded."""
+"""Dữ liệu: which warehouse version is served, how fresh it is, what was loaded and what was refused."""
 
 import polars as pl
 import streamlit as st
 
-from ui import data, fmt
+from ui import components, data, fmt
 from ui.bootstrap import bootstrap
+
+LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",
+              "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch"}
 
 meta = bootstrap("Dữ liệu")
 st.title("Dữ liệu")
@@ -12,29 +15,110 @@ st.title("Dữ liệu")
 counts = data.get("warehouse_counts").row(0, named=True)
 c = st.columns(4)
 c[0].metric("Hồ sơ trong kho", fmt.number(counts["dossiers"]))
-c[1].metric("Hồ sơ được tính (trừ bị từ chối, chưa tiếp nhận)", fmt.number(counts["counted_dossiers"]))
+c[1].metric("Hồ sơ được tính", fmt.number(counts["counted_dossiers"]),
+            help="Trừ hồ sơ bị từ chối tiếp nhận và hồ sơ mới đăng ký, chưa tiếp nhận")
 c[2].metric("Cơ quan, đơn vị", fmt.number(counts["agencies"]))
 c[3].metric("Mã đơn vị chưa xác minh", fmt.number(counts["unverified_agencies"]))
 st.markdown(
     f"- Số liệu đến ngày: **{fmt.date(meta.get('as_of'))}**; hồ sơ tiếp nhận gần nhất: "
     f"**{fmt.date(counts['last_received'])}**\n"
-    f"- Phiên bản kho: `{data.build_id()}`, tạo lúc {meta.get('built_at', '—').replace('T', ' ')}\n"
+    f"- Phiên bản kho: `{data.build_id()}`, tạo lúc {fmt.datetime(meta.get('built_at'))}\n"
     f"- Danh mục đơn vị hành chính: {fmt.number(counts['units'])} đơn vị (hai cấp trước và sau 01/07/2025)"
 )
 
-st.subheader("Lịch sử nạp dữ liệu")
-log = data.get("load_log")
-if log.height == 0:
-    st.info("Chưa có lần nạp dữ liệu nào.")
-else:
-    st.dataframe(
-        log.select(
-            pl.col("started_at").dt.strftime("%d/%m/%Y %H:%M").alias("Bắt đầu"),
-            pl.col("kind").alias("Loại"),
-            pl.col("source").alias("Nguồn"),
-            pl.col("rows_loaded").map_elements(fmt.number, return_dtype=pl.String).alias("Bản ghi đã nạp"),
-            pl.col("rows_rejected").map_elements(fmt.number, return_dtype=pl.String).alias("Bản ghi bị loại"),
-            pl.col("status").alias("Trạng thái"),
-        ),
-        hide_index=True, width="stretch",
-    )
+
+def _text(col: str, alias: str, kind: str = "number") -> pl.Expr:
+    f = {"number": fmt.number, "date": fmt.date}[kind]
+    return pl.col(col).map_elements(f, return_dtype=pl.String).alias(alias)
+
+
+loads_tab, quarantine_tab, unverified_tab, fresh_tab = st.tabs(
+    ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu"]
+)
+
+with loads_tab:
+    log = data.get("load_log")
+    if log.height == 0:
+        components.empty_state("Chưa có lần nạp dữ liệu nào.")
+    else:
+        status_vi = {"ok": "Đủ", "partial": "Có bản ghi bị loại", "unusable": "Không dùng được"}
+        st.dataframe(
+            log.select(
+                pl.col("started_at").dt.strftime("%d/%m/%Y %H:%M").alias("Thời điểm"),
+                pl.col("kind").replace_strict(LOAD_KINDS, default=pl.col("kind")).alias("Loại"),
+                pl.col("source").alias("Tệp"),
+                _text("rows_read", "Đọc"),
+                _text("rows_loaded", "Đã nạp"),
+                _text("rows_rejected", "Bị loại"),
+                pl.col("status").replace_strict(status_vi, default=pl.col("status")).alias("Kết quả"),
+                pl.col("message").alias("Lý do"),
+            ),
+            hide_index=True, width="stretch",
+        )
+
+with quarantine_tab:
+    reasons = data.get("quarantine_reasons")
+    if reasons.height == 0:
+        components.empty_state("Không có bản ghi nào bị loại: mọi bản ghi đã nạp đều hợp lệ.")
+    else:
+        st.caption("Bản ghi bị loại không được tính vào số liệu. Sửa ở hệ thống một cửa rồi xuất và nạp lại.")
+        st.dataframe(
+            reasons.select(
+                pl.col("reason").alias("Lý do"),
+                pl.col("kind").alias("Loại dữ liệu"),
+                _text("records", "Số bản ghi"),
+                _text("files", "Số tệp"),
+            ),
+            hide_index=True, width="stretch",
+        )
+        options = ["(tất cả)"] + reasons["reason"].to_list()
+        chosen = st.selectbox("Xem các bản ghi bị loại vì", options, key="quarantine_reason")
+        rows = data.get("quarantine_rows", None if chosen == options[0] else chosen, 500)
+        st.dataframe(
+            rows.select(
+                pl.col("source_file").alias("Tệp"),
+                pl.col("source_row").alias("Dòng"),
+                pl.col("record_key").alias("Mã hồ sơ / mã"),
+                pl.col("field").alias("Trường"),
+                pl.col("value").alias("Giá trị"),
+                pl.col("reason").alias("Lý do"),
+            ),
+            hide_index=True, width="stretch",
+        )
+        if rows.height == 500:
+            st.caption("Chỉ hiện 500 bản ghi đầu tiên.")
+
+with unverified_tab:
+    codes = data.get("unverified_codes")
+    if codes.height == 0:
+        components.empty_state("Mọi cơ quan và thủ tục trong hồ sơ đều có trong danh mục.")
+    else:
+        st.caption("Các mã này xuất hiện trong hồ sơ nhưng chưa có trong danh sách đơn vị hoặc danh mục thủ tục; "
+                   "hồ sơ vẫn được tính. Nạp danh sách đơn vị / danh mục thủ tục để xác minh.")
+        st.dataframe(
+            codes.select(
+                pl.col("kind").replace_strict(LOAD_KINDS, default=pl.col("kind")).alias("Loại"), pl.col("code").alias("Mã"), pl.col("name").alias("Tên"),
+                _text("dossiers", "Số hồ sơ"),
+            ),
+            hide_index=True, width="stretch",
+        )
+
+with fresh_tab:
+    fresh = data.get("freshness")
+    if fresh.height == 0:
+        components.empty_state("Chưa có hồ sơ nào.")
+    else:
+        stale = fresh.filter(pl.col("days_since") > 7)
+        if stale.height:
+            st.warning(f"{stale.height} đơn vị không có hồ sơ mới trong hơn 7 ngày trước ngày số liệu: "
+                       "có thể hệ thống chưa đồng bộ.")
+        st.dataframe(
+            fresh.select(
+                pl.col("agency_name").alias("Cơ quan, đơn vị"),
+                pl.col("peer_group_label").alias("Nhóm"),
+                _text("last_received", "Hồ sơ tiếp nhận gần nhất", "date"),
+                pl.col("days_since").alias("Số ngày"),
+                _text("received_last_30_days", "Hồ sơ 30 ngày qua"),
+            ),
+            hide_index=True, width="stretch",
+        )

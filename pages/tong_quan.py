@@ -10,7 +10,7 @@ from warehouse.metrics import HEADLINE, METRICS
 meta = bootstrap("Tổng quan")
 province = data.get("province_name", meta.get("province_code")) or "Toàn tỉnh"
 st.title(f"Tổng quan · {province}")
-st.caption(f"Số liệu đến hết ngày {fmt.date(meta.get('as_of'))} · cập nhật lúc {meta.get('built_at', '—').replace('T', ' ')}")
+st.caption(f"Số liệu đến hết ngày {fmt.date(meta.get('as_of'))} · cập nhật lúc {fmt.datetime(meta.get('built_at'))}")
 
 period = components.period_picker(data.get)
 if period is None:

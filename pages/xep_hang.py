@@ -65,17 +65,17 @@ else:
         pl.col("volume").map_elements(fmt.number, return_dtype=pl.String).alias("Số hồ sơ tính chỉ số"),
         pl.col("finished_late").map_elements(fmt.number, return_dtype=pl.String).alias("Hồ sơ trễ hạn"),
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.html(components.html_table(table, numeric=("Hạng", metric.label, "Số hồ sơ tính chỉ số", "Hồ sơ trễ hạn")))
 
 unranked = ranked.filter(~pl.col("is_ranked"))
 if unranked.height:
     with st.expander(f"{unranked.height} đơn vị chưa đủ {min_volume} hồ sơ nên không xếp hạng"):
         st.caption("Với ít hồ sơ, một hồ sơ trễ làm tỷ lệ thay đổi rất lớn; xếp hạng sẽ không công bằng.")
-        st.dataframe(
+        st.html(components.html_table(
             unranked.select(
                 pl.col("agency_name").alias("Cơ quan, đơn vị"),
                 pl.col("value").map_elements(fmt.percent, return_dtype=pl.String).alias(metric.label),
                 pl.col("volume").map_elements(fmt.number, return_dtype=pl.String).alias("Số hồ sơ"),
             ),
-            hide_index=True, width="stretch",
-        )
+            numeric=(metric.label, "Số hồ sơ"),
+        ))

@@ -104,3 +104,24 @@ def test_without_a_warehouse_the_app_builds_the_demo_and_says_so(tmp_path, monke
     assert (tmp_path / "new" / "CURRENT").exists()
     assert at.title[0].value.startswith("Tổng quan")
     assert any("kho dữ liệu mẫu" in i.value for i in at.sidebar.info)
+
+
+def test_data_page_shows_loads_quarantine_and_unverified_codes(tmp_path, monkeypatch):
+    from etl.load import load_files
+
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "MaHoSo;MaDonViXuLy;DonViXuLy;MaTTHC;TenTTHC;KenhThucHien;TrangThaiHoSo;NgayTiepNhan;NgayHenTra;NgayKetThucXuLy\n"
+        "K1;Q.01;UBND xã Quỳnh;2.000815;Đăng ký khai sinh;1;10;03/03/2025;05/03/2025;04/03/2025\n"
+        "K2;Q.01;UBND xã Quỳnh;2.000815;Đăng ký khai sinh;1;10;31/02/2025;05/03/2025;04/03/2025\n",
+        encoding="utf-8",
+    )
+    load_files(tmp_path / "wh", [export], progress=lambda m: None)
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "wh"))
+    at = run("pages/du_lieu.py")
+    no_errors(at)
+    tables = [df.value for df in at.dataframe]
+    text = " ".join(t.to_string() for t in tables)
+    assert "ngày không hợp lệ" in text and "31/02/2025" in text
+    assert "Q.01" in text and "UBND xã Quỳnh" in text
+    assert "export.csv" in text

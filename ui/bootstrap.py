@@ -7,10 +7,18 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui import data
 
 APP_TITLE = "Đánh giá giải quyết thủ tục hành chính"
+# (script, menu title, icon, URL path = the file's name); icons are Material Symbols, which
+# Streamlit ships with itself: no emoji font or download needed on an intranet machine
+NAV = [
+    ("pages/tong_quan.py", "Tổng quan", ":material/dashboard:", "tong_quan"),
+    ("pages/xep_hang.py", "Xếp hạng", ":material/leaderboard:", "xep_hang"),
+    ("pages/du_lieu.py", "Dữ liệu", ":material/database:", "du_lieu"),
+]
 
 _CSS = """
 <style>
@@ -18,6 +26,10 @@ _CSS = """
 [data-testid="stMetricValue"], [data-testid="stDataFrame"] { font-variant-numeric: tabular-nums; }
 .badge-ok { color: #0a7d32; font-weight: 600; }
 .badge-bad { color: #b3261e; font-weight: 600; }
+table.vn-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+table.vn-table th { border-bottom: 2px solid #cbd5e1; padding: 6px 10px; background: #f8fafc; }
+table.vn-table td { border-bottom: 1px solid #e2e8f0; padding: 5px 10px; }
+table.vn-table caption { caption-side: top; text-align: left; color: #475569; padding-bottom: 4px; }
 </style>
 """
 
@@ -46,8 +58,17 @@ def _ensure_warehouse() -> None:
 
 def bootstrap(page_title: str) -> dict[str, str]:
     """Page config, style, a warehouse to read; returns the warehouse's meta (as_of, demo, ...)."""
-    st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", page_icon="📊", layout="wide")
+    st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", page_icon=":material/analytics:",
+                       layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)
+    with st.sidebar:
+        st.markdown(f"**{APP_TITLE}**")
+        for path, title, icon, url_path in NAV:
+            try:
+                st.page_link(path, label=title, icon=icon)
+            except StreamlitAPIException:
+                # a page run as the entry point itself (AppTest) knows no other pages: plain link
+                st.markdown(f"{icon} [{title}](/{url_path})")
     _ensure_warehouse()
     meta = data.get("meta")
     if meta.get("is_demo") == "true":

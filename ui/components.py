@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -63,21 +65,24 @@ def kpi_card(container, metric: Metric, value, previous, target: dict | None) ->
 
 
 def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None, title: str) -> go.Figure:
-    """Dossiers received per period (bars) and a KPI (line) with its target."""
+    """Dossiers received per month (bars, left axis) and a KPI (line, right axis) with its target."""
     m = METRICS[metric_key]
-    labels = trend["period_label"].to_list()
+    labels = [d.strftime("%m/%Y") for d in trend["start_date"].to_list()]
     fig = go.Figure()
     fig.add_bar(x=labels, y=trend["received_new"].to_list(), name="Hồ sơ mới tiếp nhận",
-                marker_color="#cbd5e1", yaxis="y2", hovertemplate="%{y:,.0f} hồ sơ<extra></extra>")
+                marker_color="#dbe3ee", hovertemplate="%{y:,.0f} hồ sơ<extra></extra>")
     fig.add_scatter(x=labels, y=trend[metric_key].to_list(), name=m.label, mode="lines+markers",
-                    line=dict(color=NEUTRAL, width=3), hovertemplate="%{y:.1%}<extra></extra>")
+                    yaxis="y2", line=dict(color=NEUTRAL, width=3), hovertemplate="%{y:.1%}<extra></extra>")
     if target_value is not None:
-        fig.add_scatter(x=labels, y=[target_value] * len(labels), name="Chỉ tiêu", mode="lines",
-                        line=dict(color=BAD, dash="dash"), hovertemplate="%{y:.1%}<extra>Chỉ tiêu</extra>")
+        fig.add_scatter(x=labels, y=[target_value] * len(labels), name="Chỉ tiêu", mode="lines", yaxis="y2",
+                        line=dict(color=BAD, dash="dash", width=2),
+                        hovertemplate="%{y:.1%}<extra>Chỉ tiêu</extra>")
     fig.update_layout(
-        **PLOT_LAYOUT, title=title, height=380, legend=dict(orientation="h", y=-0.2),
-        yaxis=dict(tickformat=".0%", title=m.label, side="left", rangemode="normal"),
-        yaxis2=dict(overlaying="y", side="right", showgrid=False, title="Số hồ sơ", tickformat=",.0f"),
+        **PLOT_LAYOUT, title=title, height=400, legend=dict(orientation="h", y=-0.25),
+        xaxis=dict(tickangle=-45, type="category"),
+        yaxis=dict(title="Số hồ sơ", tickformat=",.0f", rangemode="tozero", showgrid=False),
+        yaxis2=dict(title=m.label, tickformat=".0%", overlaying="y", side="right", showgrid=True,
+                    gridcolor="#eef1f5"),
     )
     return fig
 
@@ -94,17 +99,43 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target_value: float | No
     names = [f"{r}. {n}" for r, n in zip(rows["rank"].to_list(), rows["agency_name"].to_list())]
     fig = go.Figure(go.Bar(
         x=values, y=names, orientation="h", marker_color=colors,
-        text=[fmt.percent(v) for v in values], textposition="outside",
+        text=[fmt.percent(v) for v in values], textposition="outside", cliponaxis=False,
         customdata=rows.select("agency_code", "volume").rows(),
         hovertemplate="%{y}<br>%{x:.1%} · %{customdata[1]:,.0f} hồ sơ<extra></extra>",
     ))
+    marks = values + ([target_value] if target_value is not None else [])
+    low, high = (min(marks), max(marks)) if marks else (0.0, 1.0)
+    if metric.higher_is_better and low > 0.5:
+        # rates near 100%: start the axis just below the lowest bar so differences show
+        x_range = [max(0.0, low - (1 - low) * 0.6 - 0.01), 1.0 + (1 - low) * 0.25 + 0.01]
+    else:
+        x_range = [0.0, max(high * 1.2, 0.01)]
     if target_value is not None:
-        fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET,
-                      annotation_text=f"Chỉ tiêu {fmt.percent(target_value)}")
-    low = min(values + [target_value or 1.0]) if values else 0
-    fig.update_layout(**PLOT_LAYOUT, height=max(300, 26 * len(values) + 80),
-                      xaxis=dict(tickformat=".0%", range=[max(0, low - 0.05), 1.02]), showlegend=False)
+        fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET, line_width=2)
+        fig.add_annotation(x=target_value, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"Chỉ tiêu {fmt.percent(target_value)}", font=dict(color=TARGET))
+    fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=40, t=40, b=10)},
+                      height=max(300, 28 * len(values) + 90),
+                      xaxis=dict(tickformat=".0%", range=x_range), showlegend=False)
     return fig
+
+
+def html_table(frame: pl.DataFrame, numeric: tuple[str, ...] = (), caption: str | None = None) -> str:
+    """A static table (already formatted text), numbers right-aligned: for reading, printing and
+    projecting, where a sortable grid would sort '100,0%' before '66,8%'."""
+    head = "".join(
+        f"<th style='text-align:{'right' if c in numeric else 'left'}'>{html.escape(c)}</th>" for c in frame.columns
+    )
+    body = "".join(
+        "<tr>" + "".join(
+            f"<td style='text-align:{'right' if c in numeric else 'left'}'>"
+            f"{html.escape('' if v is None else str(v))}</td>"
+            for c, v in zip(frame.columns, row)
+        ) + "</tr>"
+        for row in frame.iter_rows()
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table class='vn-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def empty_state(message: str) -> None:

@@ -42,5 +42,14 @@ def date(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def datetime(value) -> str:
+    """'2026-11-23T15:41:03' -> '23/11/2026 15:41'."""
+    if _missing(value):
+        return EMPTY
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
 def metric_value(metric, value) -> str:
     return percent(value) if metric.fmt == "percent" else number(value)

@@ -201,3 +201,57 @@ def province_name(r, province_code: str | None) -> str | None:
         [province_code],
     )
     return rows["unit_name"][0] if rows.height else None
+
+
+def quarantine_reasons(r) -> pl.DataFrame:
+    return r.query(
+        """select q.kind, q.reason, count(*) as records, count(distinct q.source_file) as files,
+                  max(l.started_at) as last_seen
+           from quarantine q left join load_log l using (load_id)
+           group by all order by records desc"""
+    )
+
+
+def quarantine_rows(r, reason: str | None = None, limit: int = 500) -> pl.DataFrame:
+    return r.query(
+        """select q.source_file, q.source_row, q.record_key, q.field, q.value, q.reason, l.started_at
+           from quarantine q left join load_log l using (load_id)
+           where $reason is null or q.reason = $reason
+           order by l.started_at desc, q.source_file, q.source_row
+           limit $limit""",
+        {"reason": reason, "limit": limit},
+    )
+
+
+def unverified_codes(r) -> pl.DataFrame:
+    """Agencies and procedures seen in dossiers but not in the reference lists."""
+    return r.query(
+        """select 'Cơ quan, đơn vị' as kind, a.agency_code as code, a.agency_name as name,
+                  count(d.dossier_id) as dossiers
+           from dim_agency a left join fct_dossier d using (agency_code)
+           where not a.verified group by all
+           union all
+           select 'Thủ tục hành chính', p.procedure_code, p.procedure_name, count(d.dossier_id)
+           from dim_procedure p left join fct_dossier d using (procedure_code)
+           where not p.verified group by all
+           order by kind, dossiers desc"""
+    )
+
+
+def freshness(r) -> pl.DataFrame:
+    """Per agency: the newest dossier received and how many days before the data's date that was."""
+    return r.query(
+        """with as_of as (
+               select coalesce((select cast(value as date) from meta where key = 'as_of'), current_date) as d
+           )
+           select a.agency_name, a.agency_code, g.peer_group_label,
+                  max(f.received_date) as last_received,
+                  (select d from as_of) - max(f.received_date) as days_since,
+                  count(*) filter (where f.received_date > (select d from as_of) - 30) as received_last_30_days
+           from fct_dossier f
+           join dim_agency a using (agency_code)
+           join dim_peer_group g using (peer_group)
+           where a.valid_to is null or a.valid_to >= (select d from as_of)
+           group by all
+           order by days_since desc, a.agency_name"""
+    )

@@ -107,7 +107,8 @@ def base_url(warehouse_dir: Path, server_log: Path) -> Iterator[str]:
 def browser():
     executable = chromium_path()
     if executable is None:
-        pytest.skip("no Chromium: apt-get install chromium (test.sh does), or set CHROMIUM_PATH")
+        # a missing browser must fail the suite, not pass it quietly
+        pytest.fail("no Chromium: apt-get install chromium (test.sh does), or set CHROMIUM_PATH")
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()

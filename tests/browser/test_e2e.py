@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 
-RANKING_LINK = "/xep-hang?ky=quarter&ma_ky=2025-Q1&nhom=district&chi_so=on_time_rate&toi_thieu=30"
+RANKING_LINK = "/xep_hang?ky=quarter&ma_ky=2025-Q1&nhom=district&chi_so=on_time_rate&toi_thieu=30"
 
 VN_PERCENT = re.compile(r"^\d{1,3},\d%$")            # 96,5%
 VN_COUNT = re.compile(r"^\d{1,3}(\.\d{3})+$")        # 72.097
@@ -131,10 +131,10 @@ def close_page_not_found(page: Page) -> None:
 
 PAGES = [
     # path, h1 (exact, or prefix when it ends with "…"), metric cards at least, plotly charts
-    ("/tong-quan", "Tổng quan…", 12, 1),
+    ("/tong_quan", "Tổng quan…", 12, 1),
     ("/", "Tổng quan…", 12, 1),
-    ("/xep-hang", "Xếp hạng cơ quan, đơn vị", 0, 1),
-    ("/du-lieu", "Dữ liệu", 4, 0),
+    ("/xep_hang", "Xếp hạng cơ quan, đơn vị", 0, 1),
+    ("/du_lieu", "Dữ liệu", 4, 0),
 ]
 
 
@@ -155,13 +155,15 @@ def test_page_loads_by_direct_url(page: Page, path, title, metrics, charts):
     expect(page.get_by_text("kho dữ liệu mẫu")).to_be_visible()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: the default page is served at '/', so Streamlit treats /tong-quan as unknown and shows "
-    "an English 'Page not found' modal on top of the (correct) overview"))
-def test_default_page_url_has_no_page_not_found_dialog(page: Page):
-    open_page(page, "/tong-quan")
+@pytest.mark.parametrize("path", ["/tong_quan", "/xep_hang", "/du_lieu", "/?ky=quarter&ma_ky=2025-Q2"])
+def test_no_page_not_found_dialog_and_root_opens_the_overview(page: Page, path):
+    open_page(page, path)
     page.wait_for_timeout(500)
     expect(page_not_found_dialog(page)).to_have_count(0, timeout=1)
+    if path.startswith("/?"):
+        # the root keeps a shared link's parameters and lands on the overview's own address
+        assert "/tong_quan?" in page.url and "ma_ky=2025-Q2" in page.url, page.url
+        assert "Quý II/2025" in page.locator('[data-testid="stMain"]').inner_text()
 
 
 # --- 2. Vietnamese formats whatever the browser's locale ------------------------------------------------
@@ -183,14 +185,14 @@ def test_vietnamese_number_formats_in_english_browser(new_context):
     chart_text = page.locator('[data-testid="stPlotlyChart"] .main-svg').first.text_content()
     assert not EN_THOUSANDS.search(chart_text), chart_text
 
-    open_page(page, "/du-lieu")
+    open_page(page, "/du_lieu")
     assert_no_errors(page)
     values = metric_values(page)
     assert any(VN_COUNT.match(v) for v in values), values
     assert not [v for v in values if EN_THOUSANDS.search(v)], values
     body = page.locator('[data-testid="stMain"]').inner_text()
-    assert re.search(r"Số liệu đến ngày: 23/11/2026", body), body
-    assert re.search(r"\b\d{1,3}(\.\d{3})+ đơn vị\b", body), body
+    assert "23/11/2026" in body, body       # the as-of date, dd/mm/yyyy
+    assert not EN_THOUSANDS.search(body), body
 
 
 # --- 3. a shared link reproduces the view, and the view writes the link --------------------------------
@@ -242,9 +244,10 @@ def test_shared_link_reproduces_ranking_view(new_context):
 # --- 4. screenshots for the README ---------------------------------------------------------------------
 
 SHOTS = [
-    ("tong_quan.png", "/?ky=year&ma_ky=2026", "Năm 2026"),
-    ("xep_hang.png", RANKING_LINK, "Quý I/2025"),
-    ("du_lieu.png", "/du-lieu", "Lịch sử nạp dữ liệu"),
+    # file, URL, a text the finished page shows
+    ("tong_quan.png", "/?ky=year&ma_ky=2026", "Năm 2026 · so với chỉ tiêu"),
+    ("xep_hang.png", RANKING_LINK, "UBND cấp huyện (đến 30/06/2025) · Tỷ lệ giải quyết đúng hạn · Quý I/2025"),
+    ("du_lieu.png", "/du_lieu", "Hồ sơ trong kho"),
 ]
 
 
@@ -252,7 +255,7 @@ def test_screenshots_for_readme(new_context):
     page = new_context().new_page()
     for name, path, expected in SHOTS:
         open_page(page, path)
-        expect(page.locator("h3").first).to_contain_text(expected)
+        expect(page.locator('[data-testid="stMain"]')).to_contain_text(expected)
         assert_no_errors(page)
         target = SCREENSHOTS / name
         full_page_screenshot(page, target)
