@@ -2,18 +2,24 @@
 
 One command is one build: every file is read, validated and merged into a copy of the current
 warehouse, the summary tables are recomputed, and only then does the new version become current.
-A crash or kill at any point leaves the current version exactly as it was.
+A crash or kill at any point leaves the current version exactly as it was. Loads into one
+warehouse run one at a time (a lock file), so that two loads started together both arrive.
 
 Per file: good records are loaded, rejected ones go to `quarantine` with file, row, field and
 reason; a file that cannot be used at all (unreadable, unknown format, required columns missing)
-loads nothing and is reported in one line. Personal data columns are never read.
+loads nothing and is reported in one line (each file is applied in its own transaction). A
+dossier whose state did not change is left as it was, so loading a file again changes nothing.
+Personal data columns are never read.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -51,6 +57,7 @@ class FileResult:
     unusable: str | None = None
     reasons: collections.Counter = field(default_factory=collections.Counter)
     ignored_headers: list[str] = field(default_factory=list)
+    sha256: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -89,6 +96,25 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
                now: dt.datetime | None = None) -> list[FileResult]:
     now = now or dt.datetime.now()
     results: list[FileResult] = []
+    with _exclusive(directory):
+        return _load_files_locked(directory, paths, kind, progress, now, results)
+
+
+@contextlib.contextmanager
+def _exclusive(directory: Path):
+    """One load at a time per warehouse: each load copies the current version and publishes its
+    copy, so two loads running together would each publish without the other's records."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".load.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)   # released by the kernel too if the process is killed
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _load_files_locked(directory: Path, paths: list[Path], kind: str | None, progress, now: dt.datetime,
+                       results: list[FileResult]) -> list[FileResult]:
     base = store.current_path(directory)
     with store.new_build(directory, from_current=base is not None) as con:
         build.create_schema(con)
@@ -132,39 +158,60 @@ def _sha256(path: Path) -> str | None:
 
 
 def _load_file(con, path: Path, kind: str | None, now: dt.datetime) -> FileResult:
-    result = FileResult(path)
+    """One file in one transaction: all its good records, or (unusable file) nothing from it."""
+    result = FileResult(path, sha256=_sha256(path))
     load_id = f"load-{uuid.uuid4().hex[:12]}"
     started = dt.datetime.now()
+    in_transaction = False
     try:
-        src = sources.read(con, path)
-        result.fmt = src.fmt
-        result.kind = kind or detect_kind(src)
-        if result.kind is None:
-            raise sources.UnusableFile(
-                "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục hay chỉ tiêu) từ tiêu đề cột"
-            )
-        found = mapping.resolve(src.headers, result.kind)
-        missing = [f for f in REQUIRED[result.kind] if f not in found]
-        if missing:
-            raise sources.UnusableFile(f"thiếu cột bắt buộc: {', '.join(missing)}")
-        result.ignored_headers = [h for h in src.headers if h not in found.values() and not mapping.is_pii(h)]
-        _canonical(con, src, result.kind, found)
-        sql = (SQL_LOAD / f"parse_{result.kind}.sql").read_text(encoding="utf-8")
-        if result.kind == "target":
-            _kpi_names(con)
-        if "$now" in sql:
-            con.execute(sql, {"now": now})
-        else:
-            con.execute(sql)
-        result.read = scalar(con, "select count(*) from load_parsed") + len(src.row_errors)
-        _quarantine(con, load_id, result, path, src.row_errors)
+        # reading and parsing only make temp tables (and readers recover from their own errors,
+        # which an open transaction would not survive); what changes the warehouse is one transaction
+        row_errors = _read_and_parse(con, path, kind, now, result)
+        con.begin()
+        in_transaction = True
+        _quarantine(con, load_id, result, path, row_errors)
         result.loaded = APPLY[result.kind](con, load_id, path, now)
+        con.commit()
     except sources.UnusableFile as exc:
+        if in_transaction:
+            con.rollback()
         result.unusable = str(exc)
-    finally:
-        clean_temp(con)
+    except Exception as exc:  # noqa: BLE001 - a file that breaks the loader must not load halfway
+        if in_transaction:
+            con.rollback()
+        result.unusable = f"lỗi khi nạp tệp ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    if result.unusable:
+        result.loaded = result.rejected = 0
+        result.reasons.clear()
+    clean_temp(con)
     _log(con, load_id, result, path, started)
     return result
+
+
+def _read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result: FileResult) -> list[dict]:
+    """The file into temp table load_parsed; returns the records that could not even be parsed."""
+    src = sources.read(con, path)
+    result.fmt = src.fmt
+    result.kind = kind or detect_kind(src)
+    if result.kind is None:
+        raise sources.UnusableFile(
+            "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục hay chỉ tiêu) từ tiêu đề cột"
+        )
+    found = mapping.resolve(src.headers, result.kind)
+    missing = [f for f in REQUIRED[result.kind] if f not in found]
+    if missing:
+        raise sources.UnusableFile(f"thiếu cột bắt buộc: {', '.join(missing)}")
+    result.ignored_headers = [h for h in src.headers if h not in found.values() and not mapping.is_pii(h)]
+    _canonical(con, src, result.kind, found)
+    sql = (SQL_LOAD / f"parse_{result.kind}.sql").read_text(encoding="utf-8")
+    if result.kind == "target":
+        _kpi_names(con)
+    if "$now" in sql:
+        con.execute(sql, {"now": now})
+    else:
+        con.execute(sql)
+    result.read = scalar(con, "select count(*) from load_parsed") + len(src.row_errors)
+    return src.row_errors
 
 
 def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> None:
@@ -200,6 +247,12 @@ def _kpi_names(con) -> None:
 
 def _quarantine(con, load_id: str, result: FileResult, path: Path, row_errors: list[dict]) -> None:
     key_col = "dossier_id" if result.kind in ("dossier", "step") else "record_key"
+    # the same file loaded again rejects the same records: keep them once, under the latest load
+    con.execute(
+        """delete from quarantine where load_id in
+           (select load_id from load_log where file_sha256 = ? and kind = ?)""",
+        [result.sha256, result.kind],
+    )
     con.execute(
         f"""insert into quarantine
             select ?, ?, ?, _row, {key_col}, e.field, left(e.value, 200), e.reason
@@ -218,34 +271,54 @@ def _quarantine(con, load_id: str, result: FileResult, path: Path, row_errors: l
     result.rejected = scalar(con, "select count(*) from load_parsed where len(errors) > 0") + len(row_errors)
 
 
+# what a dossier's state is made of: every stored column but where it came from. JSON keeps a null
+# apart from an empty or 'NULL' text (concat_ws skipped nulls, so "due 10/03, not finished" and
+# "no due date, finished 10/03" were one state)
+STATE_COLUMNS = ("procedure_code", "field_code", "agency_code", "channel", "applicant_type", "submitted_at",
+                 "received_at", "due_at", "finished_at", "returned_at", "refused_at", "status",
+                 "supplement_count", "has_fee", "paid_online", "digitised", "electronic_result",
+                 "apology_issued")
+
+
+def _state_hash(alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    fields = ", ".join(f"'{c}': {prefix}{c}" for c in STATE_COLUMNS)
+    return f"md5(to_json({{{fields}}})::varchar)"
+
+
 def _apply_dossiers(con, load_id: str, path: Path, now: dt.datetime) -> int:
     con.execute(
-        """create or replace temp table load_good as
-           select * from load_parsed where len(errors) = 0"""
+        f"""create or replace temp table load_good as
+            select *, {_state_hash()} as state_hash from load_parsed where len(errors) = 0"""
     )
     # a later record of the same dossier in the file is a later state of it
     con.execute(
         """create or replace temp table load_latest as
            select * from load_good qualify row_number() over (partition by dossier_id order by _row desc) = 1"""
     )
-    state = """md5(concat_ws('|', status, received_at, due_at, finished_at, returned_at, refused_at,
-                  supplement_count, channel, procedure_code, agency_code, paid_online, digitised,
-                  electronic_result, apology_issued, has_fee))"""
     con.execute(
-        f"""insert or ignore into raw_dossier_history
-            select dossier_id, {state}, status, received_at, due_at, finished_at, returned_at, refused_at,
-                   supplement_count, ?, ?, _row, ?
-            from load_good""",
+        """insert or ignore into raw_dossier_history
+           select dossier_id, state_hash, status, received_at, due_at, finished_at, returned_at, refused_at,
+                  supplement_count, ?, ?, _row, ?
+           from load_good""",
         [load_id, str(path), now],
     )
-    con.execute("delete from raw_dossier where dossier_id in (select dossier_id from load_latest)")
+    # only dossiers whose state changed are replaced: loading a file again leaves every row as it
+    # was, including the load it came from
+    con.execute(
+        f"""create or replace temp table load_changed as
+            select n.* from load_latest as n
+            left join raw_dossier as d using (dossier_id)
+            where d.dossier_id is null or {_state_hash('d')} <> n.state_hash"""
+    )
+    con.execute("delete from raw_dossier where dossier_id in (select dossier_id from load_changed)")
     con.execute(
         """insert into raw_dossier by name
            select dossier_id, procedure_code, field_code, agency_code, channel, applicant_type,
                   submitted_at, received_at, due_at, finished_at, returned_at, refused_at, status,
                   supplement_count, has_fee, paid_online, digitised, electronic_result, apology_issued,
                   ? as load_id, ? as source_file, _row as source_row
-           from load_latest""",
+           from load_changed""",
         [load_id, str(path)],
     )
     _register_unknown(con)
@@ -278,16 +351,20 @@ def _register_unknown(con) -> None:
 
 
 def _apply_steps(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    # a step is (dossier, when, department, what): the same step twice, in one file or in two
+    # loads, is stored once
     con.execute(
         """insert into raw_dossier_step
-           select distinct g.dossier_id, g.department, g.acted_at, g.action, g.step_status, g.planned_end,
+           select g.dossier_id, g.department, g.acted_at, g.action, g.step_status, g.planned_end,
                   ?, ?, g._row
            from load_parsed g
            where len(g.errors) = 0
              and not exists (select 1 from raw_dossier_step s
                              where s.dossier_id = g.dossier_id and s.acted_at = g.acted_at
                                and s.department is not distinct from g.department
-                               and s.action is not distinct from g.action)""",
+                               and s.action is not distinct from g.action)
+           qualify row_number() over (partition by g.dossier_id, g.acted_at, g.department, g.action
+                                      order by g._row) = 1""",
         [load_id, str(path)],
     )
     return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
@@ -360,8 +437,15 @@ def _log(con, load_id: str, result: FileResult, path: Path, started: dt.datetime
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [load_id, result.kind or "?", str(path), started, dt.datetime.now(), result.read, result.loaded,
          result.rejected, "unusable" if result.unusable else ("partial" if result.rejected else "ok"),
-         result.unusable, result.fmt, _sha256(path)],
+         _without_values(result.unusable), result.fmt, result.sha256],
     )
+
+
+def _without_values(message: str | None) -> str | None:
+    """Error texts of the readers may quote a value of the file; the log keeps none (personal data)."""
+    if message is None:
+        return None
+    return re.sub(r"'[^']*'", "'…'", message)
 
 
 def clean_temp(con: duckdb.DuckDBPyConnection) -> None:

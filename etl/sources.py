@@ -4,7 +4,10 @@ Formats are recognised from content, not from the file name: the portal's sync e
 `{"service": ..., "data": [...]}`, a JSON array or JSON lines of records, CSV (UTF-8 with or
 without BOM, or Windows-1258; `,` `;` or tab) and Excel .xlsx. Every record keeps its position:
 `_row` is the spreadsheet row for CSV and Excel (the header is row 1) and the record's number
-(from 1) for JSON. Reading is vectorised (DuckDB, fastexcel); no Python loop runs per record.
+(from 1) for JSON; a blank line or an empty sheet row counts as a row but is not a record.
+Reading is vectorised (DuckDB, fastexcel) for well-formed files; only a damaged file (a CSV with
+rejected or blank lines, JSON lines with broken lines) is read again record by record in Python,
+so that every record, good or rejected, keeps its true row.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ class Source:
     def value(self, header: str) -> str:
         """SQL expression for the header's value as trimmed NFC text (null when empty)."""
         if self.json_records:
-            path = json.dumps("$." + json.dumps(header)[1:-1].replace('"', '\\"'))[1:-1]
-            raw = f"json_extract_string(j, '{_sql_str(path)}')"
+            # the key as it is in the file (NFD keys too), quoted: json.dumps-style \u escapes
+            # made every Vietnamese key miss
+            raw = f"json_extract_string(j, '{_sql_str(_json_path(self._columns[header]))}')"
         else:
             raw = f'"{self._columns[header]}"'
         return f"nullif(trim(nfc_normalize({raw}::varchar)), '')"
@@ -56,7 +60,7 @@ class Source:
         """The header's value as JSON (nested lists in sync records)."""
         if not self.json_records:
             return "null::json"
-        return f"json_extract(j, '{_sql_str('$.' + json.dumps(header)[1:-1])}')"
+        return f"json_extract(j, '{_sql_str(_json_path(self._columns[header]))}')"
 
 
 def _sql_str(text: str) -> str:
@@ -103,6 +107,11 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 # ---- JSON -----------------------------------------------------------------------------------
 
+def _json_path(key: str) -> str:
+    """A DuckDB JSON path naming one key exactly (spaces, quotes, Vietnamese letters)."""
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _read_json(con, path: Path, first: bytes) -> Source:
     table = _new_table()
     p = _sql_str(str(path))
@@ -110,7 +119,11 @@ def _read_json(con, path: Path, first: bytes) -> Source:
     if first == b"[":
         fmt, select = "json", f"select json as j from read_json_objects('{p}', format='array')"
     else:
-        big = "maximum_object_size=2147483647"
+        # the envelope is one object as large as the file; DuckDB allocates buffers from this
+        # limit (per thread), so it must follow the file's size: at the 2 GB maximum the probe
+        # ran out of memory and every envelope was misread as JSON lines
+        size = min(max(path.stat().st_size + 1024, 16 << 20), 2147483647)
+        big = f"maximum_object_size={size}"
         try:
             probe = con.sql(
                 f"select json_type(json->'data'), json->>'service' "
@@ -131,27 +144,41 @@ def _read_json(con, path: Path, first: bytes) -> Source:
         if fmt != "ndjson":
             raise UnusableFile(f"JSON không hợp lệ: {str(exc).splitlines()[0]}") from exc
         row_errors = _ndjson_fallback(con, path, table)
-    not_objects = con.sql(f"select _row from {table} where json_type(j) <> 'OBJECT'").fetchall()
+    if scalar(con, f"select count(*) from {table}") == 0 and not row_errors:
+        raise UnusableFile("tệp không có bản ghi nào")
+    not_objects = con.sql(f"select _row from {table} where json_type(j) <> 'OBJECT' order by _row").fetchall()
     for (row,) in not_objects:
         row_errors.append({"row": row, "field": None, "value": None, "reason": "bản ghi không phải đối tượng JSON"})
     con.execute(f"delete from {table} where json_type(j) <> 'OBJECT'")
+    # keys in order of first appearance, so that "first matching header wins" is deterministic
     keys = [k for (k,) in con.sql(
-        f"select distinct unnest(json_keys(j)) k from {table}"
+        f"""select k from (select _row, unnest(json_keys(j)) as k, unnest(range(len(json_keys(j)))) as pos
+                           from {table})
+            group by k order by min(_row), min(pos)"""
     ).fetchall()]
-    return Source(path, fmt, table, [_nfc(k) for k in keys], service=service, json_records=True,
-                  row_errors=row_errors, _columns={_nfc(k): k for k in keys})
+    columns: dict[str, str] = {}
+    for k in keys:
+        columns.setdefault(_nfc(k), k)
+    return Source(path, fmt, table, list(columns), service=service, json_records=True,
+                  row_errors=row_errors, _columns=columns)
 
 
 def _ndjson_fallback(con, path: Path, table: str) -> list[dict]:
-    """Some lines are not JSON: keep the good ones, report the bad ones by line number."""
+    """Some lines are not JSON: keep the good ones, report the bad ones by record number (the
+    n-th non-blank line, as DuckDB numbers the records of a clean file)."""
     good, errors = [], []
+    number = 0
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for number, line in enumerate(fh, start=1):
+        for line in fh:
             if not line.strip():
                 continue
+            number += 1
             try:
                 json.loads(line)
             except json.JSONDecodeError as exc:
+                if number == 1:
+                    # not JSON lines at all: a JSON document spread over lines, and broken
+                    raise UnusableFile(f"JSON không hợp lệ (dòng đầu: {exc.msg})") from exc
                 errors.append({"row": number, "field": None, "value": None,
                                "reason": f"dòng không phải JSON hợp lệ ({exc.msg})"})
                 continue
@@ -172,6 +199,13 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # a UTF-8 export with a damaged byte or two is still UTF-8: read as Windows-1258 every letter
+    # with a diacritic would turn into two wrong ones. Windows-1258 text hardly ever forms a valid
+    # UTF-8 multi-byte sequence, UTF-8 text is full of them.
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    if sum(1 for ch in lenient if ord(ch) > 0x7F) - damaged > 5 * damaged:
+        return lenient, "utf-8 (hỏng)"
     try:
         return data.decode("cp1258"), "windows-1258"
     except UnicodeDecodeError as exc:
@@ -185,27 +219,51 @@ def _delimiter(header_line: str) -> str:
 
 
 def _read_csv(con, path: Path) -> Source:
+    """CSV records numbered by spreadsheet row (header = row 1; a blank line is an empty row).
+
+    DuckDB reads a clean file (every line after the header is a record or part of a quoted value,
+    nothing rejected). Anything else (rejected lines, blank lines, a stray or unclosed quote) is
+    read again by Python's csv module, which knows where each record starts, so that quarantined
+    rows and loaded rows carry the row a spreadsheet shows, and an unclosed quote that would
+    swallow the records after it makes the file unusable instead of losing them.
+    """
     data = path.read_bytes()
-    text, encoding = _decode(data)
-    if "\x00" in text[:4096]:
+    if b"\x00" in data[:4096]:
         raise UnusableFile("không phải tệp văn bản CSV (có ký tự nhị phân)")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    sep = _delimiter(first_line)
-    headers = _unique_headers(next(csv.reader(io.StringIO(first_line), delimiter=sep)))
+    text, encoding = _decode(data)
+    lines = text.split("\n", 50)
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise UnusableFile("tệp rỗng")
+    header_line = lines[first].rstrip("\r")
+    sep = _delimiter(header_line)
+    headers = _unique_headers(next(csv.reader(io.StringIO(header_line), delimiter=sep)))
     if len(headers) < 2:
         raise UnusableFile("không nhận ra định dạng: không phải JSON, Excel hay CSV có tiêu đề cột")
+    names = {h: f"c{i}" for i, h in enumerate(headers)}
+    table = _new_table()
+    clean = first == 0 and _csv_fast(con, path, text, encoding, sep, table, list(names.values()))
+    row_errors: list[dict] = []
+    if not clean:
+        con.execute(f"drop table if exists temp.{table}")
+        row_errors = _csv_slow(con, text, sep, table, len(headers))
+    if scalar(con, f"select count(*) from {table}") == 0 and not row_errors:
+        raise UnusableFile("tệp không có bản ghi nào (chỉ có dòng tiêu đề)")
+    return Source(path, "csv", table, headers, row_errors=row_errors, _columns=names)
+
+
+def _csv_fast(con, path: Path, text: str, encoding: str, sep: str, table: str, cols: list[str]) -> bool:
+    """DuckDB's reader; True when the file is clean, so that record n is spreadsheet row n + 1."""
     source_path, temp = path, None
     if encoding != "utf-8":
         fd, temp = tempfile.mkstemp(suffix=".csv")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(unicodedata.normalize("NFC", text))
+            fh.write(text)
         source_path = Path(temp)
-    table = _new_table()
-    names = {h: f"c{i}" for i, h in enumerate(headers)}
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
     p = _sql_str(str(source_path))
     try:
-        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+        con.execute("drop table if exists temp.reject_errors; drop table if exists temp.reject_scans")
         con.execute(
             f"""create temp table {table} as
                 select row_number() over () + 1 as _row, *
@@ -213,77 +271,94 @@ def _read_csv(con, path: Path) -> Source:
                               quote='"', escape='"', columns={columns}, store_rejects=true,
                               max_line_size=10000000)"""
         )
-        rejects = con.sql(
-            "select line, any_value(error_type)::varchar, any_value(csv_line) from reject_errors group by line order by line"
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise UnusableFile(f"CSV không đọc được: {str(exc).splitlines()[0]}") from exc
+        rejected = scalar(con, "select count(*) from reject_errors")
+    except duckdb.Error:
+        return False
     finally:
         if temp:
             os.unlink(temp)
-    row_errors = [
-        {"row": int(line), "field": None, "value": None, "reason": _reject_reason(kind)}
-        for line, kind, _ in rejects
-    ]
-    if rejects:
-        # rows after a rejected line are shifted: renumber good rows by physical line
-        _renumber_after_rejects(con, table, [int(line) for line, _, _ in rejects])
-    _check_nothing_swallowed(con, table, text, headers, names, rejected=len(rejects))
-    return Source(path, "csv", table, headers, row_errors=row_errors, _columns=names)
+        con.execute("drop table if exists temp.reject_errors; drop table if exists temp.reject_scans")
+    if rejected:
+        return False
+    counts = con.sql(
+        f"""select count(*),
+                   coalesce(sum({' + '.join(f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in cols)}), 0),
+                   count(*) filter (where {' and '.join(f"nullif(trim({c}), '') is null" for c in cols)})
+            from {table}"""
+    ).fetchall()[0]
+    records, newlines_in_values, blank_records = counts
+    # every line after the header must be a record or inside a quoted value: a blank line or a
+    # line the reader skipped would shift the row numbers of everything after it
+    lines_after_header = text.rstrip().count("\n")
+    return blank_records == 0 and records + newlines_in_values == lines_after_header
 
 
-def _reject_reason(kind: str) -> str:
-    return {
-        "MISSING COLUMNS": "dòng thiếu cột",
-        "TOO MANY COLUMNS": "dòng thừa cột",
-        "UNQUOTED VALUE": "giá trị có dấu ngoặc kép không đúng quy cách",
-        "LINE SIZE OVER MAXIMUM": "dòng quá dài",
-        "INVALID ENCODING": "ký tự không hợp lệ",
-    }.get(kind, f"dòng không đọc được ({kind})")
-
-
-def _renumber_after_rejects(con, table: str, rejected_lines: list[int]) -> None:
-    """_row counted good records only; move it past each rejected line so it names the file's line."""
-    import numpy as np
-
-    rows = con.sql(f"select _row from {table} order by _row").fetchnumpy()["_row"]
-    shifted = rows.copy()
-    for line in sorted(rejected_lines):
-        shifted = np.where(shifted >= line, shifted + 1, shifted)
-    mapping = pl.DataFrame({"old": rows, "new": shifted})
-    con.register("_renumber", mapping.to_arrow())
-    con.execute(f"update {table} set _row = m.new from _renumber m where {table}._row = m.old")
-    con.unregister("_renumber")
-
-
-def _check_nothing_swallowed(con, table, text, headers, names, rejected: int) -> None:
-    """An unclosed quote makes a CSV reader take the rest of the file as one value: refuse that file
-    rather than lose its records silently."""
-    records = scalar(con, f"select count(*) from {table}")
-    newlines_in_values = scalar(con, "select coalesce(sum(" + " + ".join(
-        f"coalesce(length(\"{c}\") - length(replace(\"{c}\", chr(10), '')), 0)" for c in names.values()
-    ) + f"), 0) from {table}")
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    blank = sum(1 for ln in text.split("\n")[1:] if not ln.strip())
-    expected = lines - 1 - blank
-    if records + rejected + newlines_in_values < expected:
-        raise UnusableFile(
-            f"CSV hỏng: {expected - records - rejected - newlines_in_values} dòng bị nuốt vào một giá trị "
-            "(thiếu dấu ngoặc kép đóng?)"
-        )
+def _csv_slow(con, text: str, sep: str, table: str, width: int) -> list[dict]:
+    csv.field_size_limit(max(csv.field_size_limit(), 10_000_000))   # as DuckDB's max_line_size
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', strict=True)
+    good: list[list] = []
+    errors: list[dict] = []
+    row = 0
+    header_seen = False
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            row += 1
+            if "unexpected end of data" in str(exc):
+                if reader.line_num > start_line:
+                    raise UnusableFile(
+                        f"CSV hỏng: dấu ngoặc kép mở ở hàng {row} (dòng {start_line}) không được đóng, "
+                        f"{reader.line_num - start_line} dòng sau đó sẽ bị nuốt vào một giá trị"
+                    ) from exc
+            errors.append({"row": row, "field": None, "value": None,
+                           "reason": "giá trị có dấu ngoặc kép không đúng quy cách"})
+            continue
+        row += 1
+        if not any(v.strip() for v in record):
+            continue  # a blank line (or only delimiters): an empty row, not a record
+        if not header_seen:
+            header_seen = True
+            continue
+        if len(record) < width:
+            errors.append({"row": row, "field": None, "value": None,
+                           "reason": f"dòng thiếu cột (có {len(record)}, cần {width})"})
+        elif len(record) > width and any(v.strip() for v in record[width:]):
+            errors.append({"row": row, "field": None, "value": None,
+                           "reason": f"dòng thừa cột (có {len(record)}, cần {width})"})
+        else:
+            good.append([row, *record[:width]])
+    schema = {"_row": pl.Int64, **{f"c{i}": pl.String for i in range(width)}}
+    frame = pl.DataFrame(good, schema=schema, orient="row")
+    con.register("_csv_good", frame.to_arrow())
+    con.execute(f"create temp table {table} as select * from _csv_good")
+    con.unregister("_csv_good")
+    return errors
 
 
 # ---- Excel ----------------------------------------------------------------------------------
 
 def _read_xlsx(con, path: Path) -> Source:
     try:
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        # keep empty rows (polars drops them by default, which shifted every later row number) and
+        # empty columns (an all-empty required column is not a missing one)
+        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
+                              drop_empty_cols=False, raise_if_empty=False)
     except Exception as exc:  # fastexcel raises its own error types
         raise UnusableFile(f"tệp Excel không đọc được: {str(exc).splitlines()[0]}") from exc
     headers = _unique_headers(frame.columns)
     names = {h: f"c{i}" for i, h in enumerate(headers)}
     frame = frame.rename(dict(zip(frame.columns, names.values())))
     frame = frame.with_columns(pl.all().cast(pl.String)).with_row_index("_row", offset=2)
+    if names:
+        # an empty row of the sheet is not a record
+        frame = frame.filter(~pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names.values()))
+    if frame.height == 0:
+        raise UnusableFile("tệp không có bản ghi nào (chỉ có dòng tiêu đề)")
     table = _new_table()
     con.register("_xlsx", frame.to_arrow())
     con.execute(f"create temp table {table} as select _row::bigint as _row, * exclude (_row) from _xlsx")

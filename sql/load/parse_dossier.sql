@@ -34,7 +34,7 @@ typed as (
         coalesce(result_file_count > 0, parse_flag(CoKetQuaDienTu)) as electronic_result,
         parse_flag(CoPhieuXinLoi) as apology_issued,
         -- the text as it came, for the quarantine's "value"
-        MaHoSo, MaDonViXuLy, KenhThucHien, TrangThaiHoSo,
+        MaHoSo, MaDonViXuLy, KenhThucHien, TrangThaiHoSo, LoaiDoiTuong, SoLanBoSung,
         NgayNopHoSo, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, NgayTra, NgayTuChoi
     from source
 ),
@@ -55,6 +55,10 @@ checked as (
                 {'field': 'KenhThucHien', 'value': null, 'reason': 'thiếu kênh thực hiện'}
                  when channel is null or channel not between 1 and 3 then
                 {'field': 'KenhThucHien', 'value': KenhThucHien, 'reason': 'mã kênh không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính)'} end,
+            case when LoaiDoiTuong is not null and (applicant_type is null or applicant_type not between 1 and 4) then
+                {'field': 'LoaiDoiTuong', 'value': LoaiDoiTuong, 'reason': 'mã loại đối tượng không hợp lệ (1 công dân, 2 doanh nghiệp, 3 cơ quan nhà nước, 4 khác)'} end,
+            case when SoLanBoSung is not null and (parse_code_int(SoLanBoSung) is null or parse_code_int(SoLanBoSung) < 0) then
+                {'field': 'SoLanBoSung', 'value': SoLanBoSung, 'reason': 'số lần bổ sung phải là số nguyên không âm'} end,
             case when NgayNopHoSo is not null and submitted_at is null then
                 {'field': 'NgayNopHoSo', 'value': NgayNopHoSo, 'reason': 'ngày không hợp lệ'} end,
             case when NgayTiepNhan is not null and received_at is null then

@@ -23,7 +23,9 @@ with typed as (
         Nam, CapDonVi, MaDonVi, ChiSo, SoSanh, GiaTri
     from load_canonical as c
     left join load_kpi_names as k
-        on k.name_key = lower(regexp_replace(strip_accents(coalesce(c.ChiSo, '')), '[^0-9A-Za-z]', '', 'g'))
+        -- as mapping.header_key: strip_accents leaves đ alone, so 'đúng hạn' lost its d
+        on k.name_key = regexp_replace(strip_accents(replace(lower(coalesce(c.ChiSo, '')), 'đ', 'd')),
+                                       '[^0-9a-z]', '', 'g')
 ),
 
 valued as (
