@@ -233,7 +233,9 @@ def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> No
                     )
             else:
                 cols.append(f"null::integer as {name}")
-    con.execute(f"create or replace temp table load_canonical as select _row, {', '.join(cols)} from {src.table}")
+    # a view: the parse reads the source once, nothing is materialised twice
+    con.execute("drop table if exists temp.load_canonical")
+    con.execute(f"create or replace temp view load_canonical as select {src.row_expr} as _row, {', '.join(cols)} from {src.table}")
 
 
 def _kpi_names(con) -> None:
@@ -283,35 +285,49 @@ STATE_COLUMNS = ("procedure_code", "field_code", "agency_code", "channel", "appl
 def _state_hash(alias: str = "") -> str:
     prefix = f"{alias}." if alias else ""
     fields = ", ".join(f"'{c}': {prefix}{c}" for c in STATE_COLUMNS)
-    return f"md5(to_json({{{fields}}})::varchar)"
+    # xxhash of the row: fast; only ever compared between states of the same dossier
+    return f"hash({{{fields}}})::varchar"
 
 
 def _apply_dossiers(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    # a view: each statement below reads only the columns it needs
     con.execute(
-        f"""create or replace temp table load_good as
+        f"""create or replace temp view load_good as
             select *, {_state_hash()} as state_hash from load_parsed where len(errors) = 0"""
     )
-    # a later record of the same dossier in the file is a later state of it
+    # a later record of the same dossier in the file is a later state of it; most exports hold each
+    # dossier once, and then the (costly) de-duplication is skipped
+    repeats = scalar(con, "select count(*) - count(distinct dossier_id) from load_good")
+    if repeats:
+        con.execute(
+            """create or replace temp table load_latest as
+               select * from load_good qualify row_number() over (partition by dossier_id order by _row desc) = 1"""
+        )
+    else:
+        con.execute("create or replace temp view load_latest as select * from load_good")
+    first_state = "qualify row_number() over (partition by dossier_id, state_hash order by _row) = 1" if repeats else ""
     con.execute(
-        """create or replace temp table load_latest as
-           select * from load_good qualify row_number() over (partition by dossier_id order by _row desc) = 1"""
-    )
-    con.execute(
-        """insert or ignore into raw_dossier_history
-           select dossier_id, state_hash, status, received_at, due_at, finished_at, returned_at, refused_at,
-                  supplement_count, ?, ?, _row, ?
-           from load_good""",
+        f"""insert into raw_dossier_history
+            select dossier_id, state_hash, status, received_at, due_at, finished_at, returned_at, refused_at,
+                   supplement_count, ?, ?, _row, ?
+            from load_good as g
+            where not exists (select 1 from raw_dossier_history as h
+                              where h.dossier_id = g.dossier_id and h.state_hash = g.state_hash)
+            {first_state}""",
         [load_id, str(path), now],
     )
     # only dossiers whose state changed are replaced: loading a file again leaves every row as it
     # was, including the load it came from
-    con.execute(
-        f"""create or replace temp table load_changed as
-            select n.* from load_latest as n
-            left join raw_dossier as d using (dossier_id)
-            where d.dossier_id is null or {_state_hash('d')} <> n.state_hash"""
-    )
-    con.execute("delete from raw_dossier where dossier_id in (select dossier_id from load_changed)")
+    if scalar(con, "select count(*) from (select 1 from raw_dossier limit 1)"):
+        con.execute(
+            f"""create or replace temp table load_changed as
+                select n.* from load_latest as n
+                left join raw_dossier as d using (dossier_id)
+                where d.dossier_id is null or {_state_hash('d')} <> n.state_hash"""
+        )
+        con.execute("delete from raw_dossier where dossier_id in (select dossier_id from load_changed)")
+    else:
+        con.execute("create or replace temp view load_changed as select * from load_latest")
     con.execute(
         """insert into raw_dossier by name
            select dossier_id, procedure_code, field_code, agency_code, channel, applicant_type,
@@ -449,5 +465,7 @@ def _without_values(message: str | None) -> str | None:
 
 
 def clean_temp(con: duckdb.DuckDBPyConnection) -> None:
+    for (name,) in con.sql("select view_name from duckdb_views() where temporary and not internal").fetchall():
+        con.execute(f'drop view if exists temp."{name}"')
     for (name,) in con.sql("select table_name from duckdb_tables() where temporary").fetchall():
         con.execute(f'drop table if exists temp."{name}"')

@@ -42,61 +42,68 @@ typed as (
 checked as (
     select
         *,
-        list_filter([
-            case when MaHoSo is null then
-                {'field': 'MaHoSo', 'value': null, 'reason': 'thiếu mã hồ sơ'} end,
+        -- one column per check; the reasons list is only built for records that fail one
+        case when MaHoSo is null then
+                {'field': 'MaHoSo', 'value': null, 'reason': 'thiếu mã hồ sơ'} end as e01,
             case when MaDonViXuLy is null then
-                {'field': 'MaDonViXuLy', 'value': null, 'reason': 'thiếu mã đơn vị xử lý'} end,
+                {'field': 'MaDonViXuLy', 'value': null, 'reason': 'thiếu mã đơn vị xử lý'} end as e02,
             case when TrangThaiHoSo is null then
                 {'field': 'TrangThaiHoSo', 'value': null, 'reason': 'thiếu trạng thái hồ sơ'}
                  when status is null or status not between 1 and 10 then
-                {'field': 'TrangThaiHoSo', 'value': TrangThaiHoSo, 'reason': 'mã trạng thái không hợp lệ (cần từ 1 đến 10)'} end,
+                {'field': 'TrangThaiHoSo', 'value': TrangThaiHoSo, 'reason': 'mã trạng thái không hợp lệ (cần từ 1 đến 10)'} end as e03,
             case when KenhThucHien is null then
                 {'field': 'KenhThucHien', 'value': null, 'reason': 'thiếu kênh thực hiện'}
                  when channel is null or channel not between 1 and 3 then
-                {'field': 'KenhThucHien', 'value': KenhThucHien, 'reason': 'mã kênh không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính)'} end,
+                {'field': 'KenhThucHien', 'value': KenhThucHien, 'reason': 'mã kênh không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính)'} end as e04,
             case when LoaiDoiTuong is not null and (applicant_type is null or applicant_type not between 1 and 4) then
-                {'field': 'LoaiDoiTuong', 'value': LoaiDoiTuong, 'reason': 'mã loại đối tượng không hợp lệ (1 công dân, 2 doanh nghiệp, 3 cơ quan nhà nước, 4 khác)'} end,
+                {'field': 'LoaiDoiTuong', 'value': LoaiDoiTuong, 'reason': 'mã loại đối tượng không hợp lệ (1 công dân, 2 doanh nghiệp, 3 cơ quan nhà nước, 4 khác)'} end as e05,
             case when SoLanBoSung is not null and (parse_code_int(SoLanBoSung) is null or parse_code_int(SoLanBoSung) < 0) then
-                {'field': 'SoLanBoSung', 'value': SoLanBoSung, 'reason': 'số lần bổ sung phải là số nguyên không âm'} end,
+                {'field': 'SoLanBoSung', 'value': SoLanBoSung, 'reason': 'số lần bổ sung phải là số nguyên không âm'} end as e06,
             case when NgayNopHoSo is not null and submitted_at is null then
-                {'field': 'NgayNopHoSo', 'value': NgayNopHoSo, 'reason': 'ngày không hợp lệ'} end,
+                {'field': 'NgayNopHoSo', 'value': NgayNopHoSo, 'reason': 'ngày không hợp lệ'} end as e07,
             case when NgayTiepNhan is not null and received_at is null then
                 {'field': 'NgayTiepNhan', 'value': NgayTiepNhan, 'reason': 'ngày không hợp lệ'}
                  when NgayTiepNhan is null and status not in (1, 3) then
-                {'field': 'NgayTiepNhan', 'value': null, 'reason': 'thiếu ngày tiếp nhận'} end,
+                {'field': 'NgayTiepNhan', 'value': null, 'reason': 'thiếu ngày tiếp nhận'} end as e08,
             case when NgayHenTra is not null and due_at is null then
-                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày không hợp lệ'} end,
+                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày không hợp lệ'} end as e09,
             case when NgayKetThucXuLy is not null and finished_at is null then
-                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'ngày không hợp lệ'} end,
+                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'ngày không hợp lệ'} end as e10,
             case when NgayTra is not null and returned_at is null then
-                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'ngày không hợp lệ'} end,
+                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'ngày không hợp lệ'} end as e11,
             case when NgayTuChoi is not null and refused_at is null then
-                {'field': 'NgayTuChoi', 'value': NgayTuChoi, 'reason': 'ngày không hợp lệ'} end,
+                {'field': 'NgayTuChoi', 'value': NgayTuChoi, 'reason': 'ngày không hợp lệ'} end as e12,
             case when year(received_at) < 2000 or received_at > $now::timestamp + interval 1 day then
-                {'field': 'NgayTiepNhan', 'value': NgayTiepNhan, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end,
+                {'field': 'NgayTiepNhan', 'value': NgayTiepNhan, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end as e13,
             case when year(finished_at) < 2000 or finished_at > $now::timestamp + interval 1 day then
-                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end,
+                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end as e14,
             case when year(returned_at) < 2000 or returned_at > $now::timestamp + interval 1 day then
-                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end,
+                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'ngày không thể có (trước năm 2000 hoặc sau hôm nay)'} end as e15,
             case when year(due_at) < 2000 or year(due_at) > 2100 then
-                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày không thể có'} end,
+                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày không thể có'} end as e16,
             -- calendar dates are compared: a system that records only the day must not be rejected
             case when cast(finished_at as date) < cast(received_at as date) then
-                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'kết thúc xử lý trước ngày tiếp nhận'} end,
+                {'field': 'NgayKetThucXuLy', 'value': NgayKetThucXuLy, 'reason': 'kết thúc xử lý trước ngày tiếp nhận'} end as e17,
             case when cast(returned_at as date) < cast(received_at as date) then
-                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'trả kết quả trước ngày tiếp nhận'} end,
+                {'field': 'NgayTra', 'value': NgayTra, 'reason': 'trả kết quả trước ngày tiếp nhận'} end as e18,
             case when cast(due_at as date) < cast(received_at as date) then
-                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày hẹn trả trước ngày tiếp nhận'} end,
+                {'field': 'NgayHenTra', 'value': NgayHenTra, 'reason': 'ngày hẹn trả trước ngày tiếp nhận'} end as e19,
             case when status in (9, 10) and coalesce(finished_at, returned_at) is null
                       and NgayKetThucXuLy is null and NgayTra is null then
-                {'field': 'NgayKetThucXuLy', 'value': null, 'reason': 'hồ sơ đã giải quyết nhưng thiếu ngày kết thúc xử lý'} end
-        ], lambda e: e is not null) as errors
+                {'field': 'NgayKetThucXuLy', 'value': null, 'reason': 'hồ sơ đã giải quyết nhưng thiếu ngày kết thúc xử lý'} end as e20
+
     from typed
 ),
 
 final as (
-    select * from checked
+    select
+        -- the texts as they came are in the reasons now; not kept for a million good records
+        * exclude (MaHoSo, MaDonViXuLy, KenhThucHien, TrangThaiHoSo, LoaiDoiTuong, SoLanBoSung,
+                   NgayNopHoSo, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, NgayTra, NgayTuChoi,
+                   e01, e02, e03, e04, e05, e06, e07, e08, e09, e10, e11, e12, e13, e14, e15, e16, e17, e18, e19, e20),
+        case when coalesce(e01, e02, e03, e04, e05, e06, e07, e08, e09, e10, e11, e12, e13, e14, e15, e16, e17, e18, e19, e20) is null then []
+             else list_filter([e01, e02, e03, e04, e05, e06, e07, e08, e09, e10, e11, e12, e13, e14, e15, e16, e17, e18, e19, e20], lambda e: e is not null) end as errors
+    from checked
 )
 
 select * from final

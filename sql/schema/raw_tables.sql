@@ -65,9 +65,11 @@ create table if not exists ref_plan_target (
     source       varchar
 );
 
--- one row per dossier (MaHoSo), its latest known state
+-- one row per dossier (MaHoSo), its latest known state. Unique by construction (the loader
+-- deletes a dossier's old row before inserting its new one, and tests check it); no index, because
+-- maintaining one costs more than the whole rest of a million-record load
 create table if not exists raw_dossier (
-    dossier_id        varchar primary key, -- MaHoSo
+    dossier_id        varchar not null,    -- MaHoSo
     procedure_code    varchar,
     field_code        varchar,
     agency_code       varchar not null,    -- MaDonViXuLy
@@ -105,8 +107,7 @@ create table if not exists raw_dossier_history (
     load_id          varchar,
     source_file      varchar,
     source_row       bigint,
-    loaded_at        timestamp,
-    primary key (dossier_id, state_hash)
+    loaded_at        timestamp           -- (dossier_id, state_hash) unique by construction
 );
 
 -- processing steps (CapNhatTienDoHoSoMC): which department held a dossier, and until when
