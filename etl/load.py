@@ -15,9 +15,7 @@ Personal data columns are never read.
 from __future__ import annotations
 
 import collections
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import re
 import time
@@ -94,32 +92,17 @@ def detect_kind(src: sources.Source) -> str | None:
 
 def load_files(directory: Path, paths: list[Path], kind: str | None = None, progress=print,
                now: dt.datetime | None = None) -> list[FileResult]:
+    """Every file into one new warehouse version. store.new_build lets one writer in at a time
+    (each copies the current version and publishes its copy, so two at once would lose data)."""
     now = now or dt.datetime.now()
     results: list[FileResult] = []
-    with _exclusive(directory):
-        return _load_files_locked(directory, paths, kind, progress, now, results)
-
-
-@contextlib.contextmanager
-def _exclusive(directory: Path):
-    """One load at a time per warehouse: each load copies the current version and publishes its
-    copy, so two loads running together would each publish without the other's records."""
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".load.lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)   # released by the kernel too if the process is killed
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _load_files_locked(directory: Path, paths: list[Path], kind: str | None, progress, now: dt.datetime,
-                       results: list[FileResult]) -> list[FileResult]:
-    base = store.current_path(directory)
-    with store.new_build(directory, from_current=base is not None) as con:
+    with store.new_build(directory, from_current=True) as con:
+        # decided under the writer's lock: a new warehouse gets the official unit lists first
+        is_new = scalar(con, "select count(*) from duckdb_tables() where table_name = 'ref_unit'") == 0
         build.create_schema(con)
         con.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
-        if base is None:
+        if is_new or scalar(con, "select count(*) from ref_unit") == 0:
             progress("Kho mới: nạp danh mục đơn vị hành chính chính thức…")
             build.load_units(con)
         for path in paths:

@@ -41,7 +41,7 @@ def _ensure_warehouse() -> None:
         return
     directory: Path = reader.directory
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".build.lock", "w") as lock:
+    with open(directory / ".demo.lock", "w") as lock:
         with st.status("Chưa có kho dữ liệu: đang tạo kho dữ liệu mẫu (khoảng 1 phút)…", expanded=True) as status:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:

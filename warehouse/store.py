@@ -14,6 +14,7 @@ checkpointed, renames it and replaces CURRENT atomically (os.replace). A killed 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import threading
@@ -105,6 +106,19 @@ def new_build(directory: Path, from_current: bool = False) -> Iterator[duckdb.Du
     """
     builds = directory / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    # one writer at a time: two builds started together would each publish a copy without the
+    # other's changes. The kernel releases the lock if the process dies.
+    with open(directory / ".write.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with _build(directory, builds, from_current) as con:
+                yield con
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _build(directory: Path, builds: Path, from_current: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     stamp = time.strftime("%Y%m%dT%H%M%S") + f"{time.time() % 1:.6f}"[1:].replace(".", "_")
     work = builds / f"{stamp}-{os.getpid()}.building"
     base = current_path(directory) if from_current else None
