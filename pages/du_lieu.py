@@ -51,7 +51,7 @@ with loads_tab:
                 _text("rows_loaded", "Đã nạp"),
                 _text("rows_rejected", "Bị loại"),
                 pl.col("status").replace_strict(status_vi, default=pl.col("status")).alias("Kết quả"),
-                pl.col("message").alias("Lý do"),
+                pl.col("message").fill_null("").alias("Lý do"),
             ),
             hide_index=True, width="stretch",
         )
@@ -78,9 +78,9 @@ with quarantine_tab:
             rows.select(
                 pl.col("source_file").alias("Tệp"),
                 pl.col("source_row").alias("Dòng"),
-                pl.col("record_key").alias("Mã hồ sơ / mã"),
-                pl.col("field").alias("Trường"),
-                pl.col("value").alias("Giá trị"),
+                pl.col("record_key").fill_null("").alias("Mã hồ sơ / mã"),
+                pl.col("field").fill_null("").alias("Trường"),
+                pl.col("value").fill_null("").alias("Giá trị"),
                 pl.col("reason").alias("Lý do"),
             ),
             hide_index=True, width="stretch",

@@ -52,16 +52,17 @@ else:
         pl.col("value") >= target_value if metric.higher_is_better else pl.col("value") <= target_value
     ).height
     st.markdown(
-        f"**{ranked_rows.height}** đơn vị được xếp hạng · trung vị của nhóm **{fmt.percent(median)}**"
+        f"**{ranked_rows.height}** đơn vị được xếp hạng · trung vị của nhóm **{fmt.metric_value(metric, median)}**"
         + ("" if target_value is None else
-           f" · chỉ tiêu {fmt.percent(target_value)}: **{met}** đạt, **{ranked_rows.height - met}** chưa đạt")
+           f" · chỉ tiêu {fmt.metric_value(metric, target_value)}: **{met}** đạt, "
+           f"**{ranked_rows.height - met}** chưa đạt")
     )
     st.plotly_chart(components.ranking_chart(ranked, metric, target_value), key="ranking_chart")
 
     table = ranked_rows.select(
         pl.col("rank").alias("Hạng"),
         pl.col("agency_name").alias("Cơ quan, đơn vị"),
-        pl.col("value").map_elements(fmt.percent, return_dtype=pl.String).alias(metric.label),
+        pl.col("value").map_elements(lambda v: fmt.metric_value(metric, v), return_dtype=pl.String).alias(metric.label),
         pl.col("volume").map_elements(fmt.number, return_dtype=pl.String).alias("Số hồ sơ tính chỉ số"),
         pl.col("finished_late").map_elements(fmt.number, return_dtype=pl.String).alias("Hồ sơ trễ hạn"),
     )
@@ -74,7 +75,7 @@ if unranked.height:
         st.html(components.html_table(
             unranked.select(
                 pl.col("agency_name").alias("Cơ quan, đơn vị"),
-                pl.col("value").map_elements(fmt.percent, return_dtype=pl.String).alias(metric.label),
+                pl.col("value").map_elements(lambda v: fmt.metric_value(metric, v), return_dtype=pl.String).alias(metric.label),
                 pl.col("volume").map_elements(fmt.number, return_dtype=pl.String).alias("Số hồ sơ"),
             ),
             numeric=(metric.label, "Số hồ sơ"),

@@ -49,7 +49,8 @@ def agencies_frame(rows: list[tuple]) -> pl.DataFrame:
 
 
 def make_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple] | None = None,
-                   as_of: str = "2025-12-31", targets: pl.DataFrame | None = None) -> store.Reader:
+                   as_of: str = "2025-12-31", targets: pl.DataFrame | None = None,
+                   procedures: list[tuple] | None = None, holidays: list[str] | None = None) -> store.Reader:
     agencies = agencies or [("A", "Đơn vị A", "department"), ("B", "Đơn vị B", "department")]
     tables = {
         "ref_agency": agencies_frame(agencies),
@@ -57,6 +58,13 @@ def make_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple] 
     }
     if targets is not None:
         tables["ref_plan_target"] = targets
+    if procedures is not None:  # (code, name, field, statutory working days)
+        tables["ref_procedure"] = pl.DataFrame(
+            procedures, schema={"procedure_code": pl.String, "procedure_name": pl.String,
+                                "field_code": pl.String, "statutory_days": pl.Int32}, orient="row",
+        ).with_columns(pl.lit(True).alias("verified"))
+    if holidays is not None:
+        tables["ref_holiday"] = pl.DataFrame({"holiday": [dt.date.fromisoformat(h) for h in holidays]})
     build.build_from_frames(directory, tables, meta={"as_of": as_of}, with_units=False)
     return store.Reader(directory)
 

@@ -99,13 +99,13 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target_value: float | No
     names = [f"{r}. {n}" for r, n in zip(rows["rank"].to_list(), rows["agency_name"].to_list())]
     fig = go.Figure(go.Bar(
         x=values, y=names, orientation="h", marker_color=colors,
-        text=[fmt.percent(v) for v in values], textposition="outside", cliponaxis=False,
+        text=[fmt.metric_value(metric, v) for v in values], textposition="outside", cliponaxis=False,
         customdata=rows.select("agency_code", "volume").rows(),
-        hovertemplate="%{y}<br>%{x:.1%} · %{customdata[1]:,.0f} hồ sơ<extra></extra>",
+        hovertemplate="%{y}<br>%{text} · %{customdata[1]:,.0f}<extra></extra>",
     ))
     marks = values + ([target_value] if target_value is not None else [])
     low, high = (min(marks), max(marks)) if marks else (0.0, 1.0)
-    if metric.higher_is_better and low > 0.5:
+    if metric.fmt == "percent" and metric.higher_is_better and low > 0.5:
         # rates near 100%: start the axis just below the lowest bar so differences show
         x_range = [max(0.0, low - (1 - low) * 0.6 - 0.01), 1.0 + (1 - low) * 0.25 + 0.01]
     else:
@@ -113,10 +113,11 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target_value: float | No
     if target_value is not None:
         fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET, line_width=2)
         fig.add_annotation(x=target_value, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"Chỉ tiêu {fmt.percent(target_value)}", font=dict(color=TARGET))
+                           text=f"Chỉ tiêu {fmt.metric_value(metric, target_value)}", font=dict(color=TARGET))
     fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=40, t=40, b=10)},
                       height=max(300, 28 * len(values) + 90),
-                      xaxis=dict(tickformat=".0%", range=x_range), showlegend=False)
+                      xaxis=dict(tickformat=".0%" if metric.fmt == "percent" else ",.1f", range=x_range),
+                      showlegend=False)
     return fig
 
 

@@ -52,4 +52,8 @@ def datetime(value) -> str:
 
 
 def metric_value(metric, value) -> str:
-    return percent(value) if metric.fmt == "percent" else number(value)
+    if metric.fmt == "percent":
+        return percent(value)
+    if metric.fmt == "days":
+        return EMPTY if _missing(value) else f"{number(value, 1)} ngày"
+    return number(value)

@@ -15,10 +15,11 @@ class Metric:
     label: str               # Vietnamese, as users see it
     numerator: str           # SQL over agg_periodic_report columns
     denominator: str
-    unit: str = "ratio"      # 'ratio' (0..1) or 'count'
-    fmt: str = "percent"     # how ui.fmt shows it
+    unit: str = "ratio"      # 'ratio' (0..1), 'days' or 'count'
+    fmt: str = "percent"     # how ui.fmt shows it: percent, days, number
     higher_is_better: bool = True
     description: str = ""
+    bounded: bool = True     # a share, always within 0..1 (processing time can run over 100%)
 
     def sql(self) -> str:
         """Aggregate expression; null where the denominator is zero."""
@@ -73,6 +74,22 @@ METRICS: dict[str, Metric] = {
             "finished_late", "finished", higher_is_better=False,
             description="hồ sơ giải quyết trễ hạn / hồ sơ đã giải quyết",
         ),
+        Metric(
+            "repeat_supplement_share", "Tỷ lệ hồ sơ yêu cầu bổ sung quá 1 lần",
+            "finished_repeat_supplement", "finished", higher_is_better=False,
+            description="hồ sơ đã giải quyết có hơn một lần yêu cầu bổ sung / hồ sơ đã giải quyết",
+        ),
+        Metric(
+            "processing_time_ratio", "Thời gian giải quyết so với thời hạn quy định",
+            "finished_workdays_with_statutory", "finished_statutory_days", higher_is_better=False, bounded=False,
+            description="tổng số ngày làm việc đã dùng / tổng thời hạn quy định, của hồ sơ đã giải quyết "
+                        "có thời hạn trong danh mục thủ tục (dưới 100% là nhanh hơn quy định)",
+        ),
+        Metric(
+            "avg_processing_days", "Số ngày làm việc giải quyết bình quân",
+            "finished_workdays", "finished", unit="days", fmt="days", higher_is_better=False, bounded=False,
+            description="số ngày làm việc từ tiếp nhận đến kết thúc xử lý, bình quân hồ sơ đã giải quyết",
+        ),
     ]
 }
 
@@ -85,6 +102,14 @@ REPORT_COLUMNS = [
     "carried_over", "received_new", "received_online", "received_direct", "received_postal",
     "finished", "finished_early", "finished_on_time", "finished_late",
     "in_progress", "in_progress_not_due", "in_progress_overdue",
+]
+
+# every additive column of agg_periodic_report / agg_report_detail (what the metrics are made of)
+MEASURES = REPORT_COLUMNS + [
+    "received_supplement_requested", "finished_withdrawn", "received_with_fee", "received_paid_online",
+    "received_digitised", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
+    "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
+    "finished_with_statutory", "finished_workdays_with_statutory", "finished_statutory_days",
 ]
 
 REPORT_LABELS = {

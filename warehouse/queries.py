@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from warehouse.metrics import METRICS, REPORT_COLUMNS
+from warehouse.metrics import MEASURES, METRICS, REPORT_COLUMNS
 
 PERIOD_KINDS = {
     "year": "Năm",
@@ -24,14 +24,7 @@ PERIOD_KINDS = {
     "rep_month": "Kỳ báo cáo tháng (15–14)",
 }
 
-_SUMS = ",\n    ".join(
-    f"sum({c})::bigint as {c}"
-    for c in REPORT_COLUMNS + [
-        "received_supplement_requested", "finished_withdrawn", "received_with_fee",
-        "received_paid_online", "received_digitised", "finished_electronic_result",
-        "finished_late_with_apology", "finished_timely_766", "in_progress_not_due_766",
-    ]
-)
+_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in MEASURES)
 _METRIC_COLS = ",\n    ".join(f"{m.sql()} as {m.key}" for m in METRICS.values())
 
 
@@ -66,7 +59,11 @@ def report_for_range(r, date_from: dt.date, date_to: dt.date) -> pl.DataFrame:
                    least($to::date, coalesce((select cast(value as date) from meta where key = 'as_of'),
                                              current_date)) as eval_date
         ),
-        counts as (select * from periodic_report('window_')),
+        counts as (
+            select agency_code,
+                   sum(columns(* exclude (period_kind, period_key, agency_code, field_code, procedure_code)))
+            from periodic_report('window_') group by agency_code
+        ),
         agencies as (
             select agency_code from dim_agency
             where coalesce(valid_from, date '1900-01-01') <= $to::date

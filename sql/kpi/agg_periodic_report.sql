@@ -1,7 +1,17 @@
--- the periodic report for every period of dim_period and every agency: what the pages read
+-- the periodic report per agency and period: the sum of its fields' and procedures' rows
 create or replace table agg_periodic_report as
-with final as (
-    select * from periodic_report('dim_period')
+with detail as (
+    select * from agg_report_detail
+),
+
+final as (
+    select
+        period_kind,
+        period_key,
+        agency_code,
+        sum(columns(* exclude (period_kind, period_key, agency_code, field_code, procedure_code)))::bigint
+    from detail
+    group by all
 )
 
 select * from final

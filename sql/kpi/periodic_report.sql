@@ -1,4 +1,5 @@
--- The periodic report table (Circular 01/2020/TT-VPCP) per agency and period, by DOMAIN.md.
+-- The periodic report table (Circular 01/2020/TT-VPCP) per agency, field and procedure and per
+-- period, by DOMAIN.md. Counts add up: any coarser table is a sum of these rows.
 -- `periods` names a relation with period_kind, period_key, start_date, end_date, eval_date;
 -- eval_date is the day in-progress dossiers are judged on (the period end, or the data's date
 -- when the period is not over yet).
@@ -33,6 +34,8 @@ final as (
         period_kind,
         period_key,
         agency_code,
+        field_code,
+        procedure_code,
         count(*) filter (is_carried_over) as carried_over,
         count(*) filter (is_new) as received_new,
         count(*) filter (is_new and channel = 2) as received_online,
@@ -54,7 +57,16 @@ final as (
         count(*) filter (is_finished and electronic_result) as finished_electronic_result,
         count(*) filter (is_finished and finished_class = 'late' and apology_issued) as finished_late_with_apology,
         count(*) filter (is_finished and finished_class_766 in ('early', 'on_time')) as finished_timely_766,
-        count(*) filter (not is_finished and open_state_766 = 'not_due') as in_progress_not_due_766
+        count(*) filter (not is_finished and open_state_766 = 'not_due') as in_progress_not_due_766,
+        count(*) filter (is_finished and supplement_count > 1) as finished_repeat_supplement,
+        count(*) filter (is_finished and status = 8) as finished_stopped,
+        -- processing time in working days, and against the statutory time where the catalogue has it
+        coalesce(sum(processing_workdays) filter (is_finished), 0) as finished_workdays,
+        count(*) filter (is_finished and statutory_days is not null) as finished_with_statutory,
+        coalesce(sum(processing_workdays) filter (is_finished and statutory_days is not null), 0)
+            as finished_workdays_with_statutory,
+        coalesce(sum(statutory_days) filter (is_finished and statutory_days is not null), 0)
+            as finished_statutory_days
     from flagged
     group by all
 )

@@ -4,12 +4,16 @@ with dossiers as (
     select * from stg_dossier where is_counted
 ),
 
+procedures as (
+    select procedure_code, field_code, statutory_days from dim_procedure
+),
+
 final as (
     select
-        dossier_id,
-        agency_code,
-        procedure_code,
-        field_code,
+        d.dossier_id,
+        d.agency_code,
+        d.procedure_code,
+        coalesce(d.field_code, p.field_code) as field_code,
         channel,
         status,
         received_date,
@@ -23,8 +27,14 @@ final as (
         apology_issued,
         case when end_date is not null then finished_class(end_date, due_date, status) end as finished_class,
         case when end_date is not null
-             then finished_class_766(end_date, due_date, status, supplement_count) end as finished_class_766
-    from dossiers
+             then finished_class_766(end_date, due_date, status, supplement_count) end as finished_class_766,
+        p.statutory_days,
+        -- working days from receipt to the end of processing (0 = the same day)
+        e.workday_index - r.workday_index as processing_workdays
+    from dossiers as d
+    left join procedures as p using (procedure_code)
+    left join dim_date as r on r.day = d.received_date
+    left join dim_date as e on e.day = d.end_date
 )
 
 select * from final

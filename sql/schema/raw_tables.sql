@@ -53,6 +53,12 @@ create table if not exists ref_procedure (
     verified       boolean not null default true
 );
 
+-- public holidays: not working days when processing time is counted in working days
+create table if not exists ref_holiday (
+    holiday date primary key,
+    name    varchar
+);
+
 -- a target applies to one agency (agency_code) or, when agency_code is null, to every agency of a
 -- level; agency_level 'province' is the province as a whole
 create table if not exists ref_plan_target (
