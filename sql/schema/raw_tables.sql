@@ -50,7 +50,12 @@ create table if not exists ref_procedure (
     field_code     varchar,
     statutory_days integer,               -- working days allowed by law
     has_fee        boolean,
-    verified       boolean not null default true
+    verified       boolean not null default true,
+    -- inputs of the 766 index that no dossier carries
+    online_level      tinyint,            -- 0 not online, 1 partly online, 2 fully online (toàn trình)
+    published_on_time boolean,            -- published in the national database on time
+    publicised        boolean,            -- made public (posted) on time at the one-stop desk and portal
+    info_complete     boolean             -- published information complete and accurate
 );
 
 -- public holidays: not working days when processing time is counted in working days
@@ -139,6 +144,32 @@ create table if not exists quarantine (
     field       varchar,
     value       varchar,
     reason      varchar not null
+);
+
+-- citizens' complaints and petitions about procedures (PAKN)
+create table if not exists raw_pakn (
+    pakn_id      varchar not null,
+    agency_code  varchar,
+    received_at  timestamp,
+    due_at       timestamp,
+    resolved_at  timestamp,
+    satisfied    boolean,               -- the citizen's rating of the answer, when given
+    load_id      varchar,
+    source_file  varchar,
+    source_row   bigint
+);
+
+-- satisfaction ratings of how a dossier was received and handled
+create table if not exists raw_rating (
+    rating_id    varchar,
+    dossier_id   varchar,
+    agency_code  varchar,
+    rated_at     timestamp,
+    score        tinyint,               -- 1 (very unsatisfied) .. 5 (very satisfied), when given
+    satisfied    boolean not null,
+    load_id      varchar,
+    source_file  varchar,
+    source_row   bigint
 );
 
 create table if not exists load_log (
