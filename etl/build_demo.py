@@ -29,12 +29,17 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         dossiers = demo.generate_dossiers(agencies, seed=seed, scale=scale, as_of=as_of)
         load_id = f"demo-{uuid.uuid4().hex[:12]}"
         build.insert_frame(con, "raw_dossier", dossiers.with_columns(pl.lit(load_id).alias("load_id")))
-        progress(f"Tính các bảng tổng hợp cho {dossiers.height:,} hồ sơ…".replace(",", "."))
-        build.apply_sql(con)
+        from etl.demo_inputs import add_demo_inputs  # PAKN, ratings, procedure flags (766 index)
+        add_demo_inputs(con, agencies, dossiers, seed=seed, as_of=as_of, load_id=load_id)
+        from etl.demo_integrity import add_integrity_issues  # misreporting, history, steps, quarantine
+        add_integrity_issues(con, dossiers, agencies, seed=seed, as_of=as_of, load_id=load_id)
+        # meta first: the period tables are built up to the data's date
         build.set_meta(
             con, is_demo="true", as_of=as_of.isoformat(), province_code=ref.DEMO_PROVINCE,
             built_at=dt.datetime.now().isoformat(timespec="seconds"), seed=str(seed), scale=str(scale),
         )
+        progress(f"Tính các bảng tổng hợp cho {dossiers.height:,} hồ sơ…".replace(",", "."))
+        build.apply_sql(con)
         con.execute(
             """insert into load_log (load_id, kind, source, started_at, finished_at, rows_read, rows_loaded,
                                       rows_rejected, status, message)

@@ -31,16 +31,21 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="1.0 = about 0.5 million dossiers a year")
     demo.add_argument("--as-of", type=_date, default=None, help="last day of data (default: today)")
 
-    report = sub.add_parser("report", help="the periodic report table, one row per agency")
+    report = sub.add_parser("report", help="the periodic report table, by agency, unit or field")
     _add_warehouse(report)
     report.add_argument("--from", dest="date_from", type=_date, required=True)
     report.add_argument("--to", dest="date_to", type=_date, required=True)
-    report.add_argument("--format", choices=["csv"], default="csv")
+    report.add_argument("--by", choices=["agency", "unit", "field"], default="agency",
+                        help="one row per agency (default), administrative unit or field")
+    report.add_argument("--format", choices=["csv", "xlsx"], default="csv",
+                        help="csv to standard output (or --output); xlsx, the report as an office files it, "
+                             "to --output")
+    report.add_argument("--output", metavar="FILE", type=Path, help="write to FILE (required for xlsx)")
 
     load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target"],
+    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating"],
                       help="what the files hold (default: recognised from their columns)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
@@ -58,15 +63,24 @@ def main(argv: list[str] | None = None) -> int:
                    progress=lambda m: print(m, file=sys.stderr))
         return 0
     if args.command == "report":
-        from etl.report import write_report
+        from etl.report import export_xlsx, write_report
 
         if args.date_from > args.date_to:
             print(f"--from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
             return 2
+        if args.format == "xlsx" and args.output is None:
+            print("--format xlsx writes a file: give --output FILE", file=sys.stderr)
+            return 2
         if store.current_path(directory) is None:
             print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
             return 2
-        write_report(directory, args.date_from, args.date_to, sys.stdout)
+        if args.format == "xlsx":
+            export_xlsx(directory, args.date_from, args.date_to, args.by, args.output)
+        elif args.output is not None:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                write_report(directory, args.date_from, args.date_to, out, by=args.by)
+        else:
+            write_report(directory, args.date_from, args.date_to, sys.stdout, by=args.by)
         return 0
     if args.command == "load":
         from etl.load import load_files

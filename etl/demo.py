@@ -194,7 +194,8 @@ def generate_dossiers(
     v = rng.random(n)
     channel = np.where(v < p_online, 2, np.where(v < p_online + 0.015, 3, 1)).astype(np.int8)
     online = channel == 2
-    p_paid = np.where(online, 0.25 + 0.6 * t, 0.02 + 0.05 * t)
+    # fees paid on the portal or by QR at the desk: most online filers, a rising share in person
+    p_paid = np.where(online, 0.55 + 0.4 * t, 0.15 + 0.45 * t)
     paid = proc_fee & (rng.random(n) < p_paid)
     paid_code = np.where(paid, np.where(rng.random(n) < 0.6, 1, 2), 0).astype(np.int8)
     digital = traits["digital_mult"][agency_idx]

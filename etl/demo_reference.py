@@ -49,7 +49,7 @@ DEPARTMENTS = [
     ("STC", "Sở Tài chính", "department"),
     ("SXD", "Sở Xây dựng", "department"),
     ("SNNMT", "Sở Nông nghiệp và Môi trường", "department"),
-    ("VPDKDD", "Văn phòng Đăng ký đất đai tỉnh", "department"),
+    ("VPDKDD", "Văn phòng Đăng ký đất đai", "department"),
     ("SCT", "Sở Công Thương", "department"),
     ("SGDDT", "Sở Giáo dục và Đào tạo", "department"),
     ("SYT", "Sở Y tế", "department"),
@@ -59,9 +59,9 @@ DEPARTMENTS = [
     ("SDTTG", "Sở Dân tộc và Tôn giáo", "department"),
     ("BQLKKT", "Ban Quản lý Khu kinh tế", "department"),
     ("SNGV", "Sở Ngoại vụ", "department"),
-    ("CA", "Công an tỉnh", "central"),
-    ("THUE", "Thuế tỉnh", "central"),
-    ("BHXH", "Bảo hiểm xã hội tỉnh", "central"),
+    ("CA", "Công an", "central"),
+    ("THUE", "Thuế", "central"),
+    ("BHXH", "Bảo hiểm xã hội", "central"),
 ]
 
 

@@ -31,15 +31,23 @@ from warehouse import build, store
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"
-KINDS = ("dossier", "step", "agency", "procedure", "target")
+KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating")
 KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
-               "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch"}
+               "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch",
+               "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng"}
 REQUIRED = {
     "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
     "step": ["MaHoSo", "ThoiDiemXuLy"],
     "agency": ["MaDonVi", "TenDonVi", "CapDonVi"],
     "procedure": ["MaTTHC", "TenTTHC"],
     "target": ["Nam", "ChiSo", "SoSanh", "GiaTri"],
+    "pakn": ["MaPAKN", "MaDonViXuLy", "NgayTiepNhan"],
+    "rating": ["NgayDanhGia"],
+}
+# at least one column of each set (a rating names its dossier or its agency, and says whether the
+# citizen was satisfied or gives a score)
+REQUIRED_ANY = {
+    "rating": [("MaHoSo", "MaDonViXuLy"), ("HaiLong", "DiemDanhGia")],
 }
 SERVICES = {"DongBoHoSoMC": "dossier", "CapNhatTienDoHoSoMC": "step"}
 
@@ -79,6 +87,10 @@ def detect_kind(src: sources.Source) -> str | None:
     found = {k: mapping.resolve(src.headers, k) for k in KINDS}
     if "MaHoSo" in found["step"] and "PhongBanXuLy" in found["step"]:
         return "step"
+    if "MaPAKN" in found["pakn"]:
+        return "pakn"
+    if "NgayDanhGia" in found["rating"] and {"HaiLong", "DiemDanhGia"} & set(found["rating"]):
+        return "rating"
     if "MaHoSo" in found["dossier"]:
         return "dossier"
     if {"ChiSo", "GiaTri"} <= set(found["target"]):
@@ -110,9 +122,9 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
             result = _load_file(con, Path(path), kind, now)
             results.append(result)
             progress(result.summary() + f"  [{time.perf_counter() - started:.1f} s]")
+        _update_as_of(con, now)  # before the SQL: periods run up to the data's date
         progress("Tính lại các bảng tổng hợp…")
         build.apply_sql(con)
-        _update_as_of(con, now)
     return results
 
 
@@ -178,10 +190,13 @@ def _read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result:
     result.kind = kind or detect_kind(src)
     if result.kind is None:
         raise sources.UnusableFile(
-            "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục hay chỉ tiêu) từ tiêu đề cột"
+            "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục, chỉ tiêu, phản ánh kiến nghị "
+            "hay đánh giá hài lòng) từ tiêu đề cột"
         )
     found = mapping.resolve(src.headers, result.kind)
     missing = [f for f in REQUIRED[result.kind] if f not in found]
+    missing += [" hoặc ".join(group) for group in REQUIRED_ANY.get(result.kind, [])
+                if not any(f in found for f in group)]
     if missing:
         raise sources.UnusableFile(f"thiếu cột bắt buộc: {', '.join(missing)}")
     result.ignored_headers = [h for h in src.headers if h not in found.values() and not mapping.is_pii(h)]
@@ -223,7 +238,7 @@ def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> No
 
 def _kpi_names(con) -> None:
     rows = []
-    for m in METRICS.values():
+    for m in METRICS.values():   # every KPI of the registry, PAKN and satisfaction included
         rows.append((mapping.header_key(m.key), m.key))
         rows.append((mapping.header_key(m.label), m.key))
     con.execute("create or replace temp table load_kpi_names (name_key varchar, kpi varchar)")
@@ -392,10 +407,20 @@ def _apply_procedures(con, load_id: str, path: Path, now: dt.datetime) -> int:
            select * from load_parsed where len(errors) = 0
            qualify row_number() over (partition by procedure_code order by _row desc) = 1"""
     )
+    # the 766 columns: a catalogue without them (or an empty cell) keeps what an earlier load gave
+    con.execute(
+        """create or replace temp table load_previous as
+           select procedure_code, online_level, published_on_time, publicised, info_complete
+           from ref_procedure where procedure_code in (select procedure_code from load_latest)"""
+    )
     con.execute("delete from ref_procedure where procedure_code in (select procedure_code from load_latest)")
     con.execute(
-        """insert into ref_procedure (procedure_code, procedure_name, field_code, statutory_days, has_fee, verified)
-           select procedure_code, procedure_name, field_code, statutory_days, has_fee, true from load_latest"""
+        """insert into ref_procedure (procedure_code, procedure_name, field_code, statutory_days, has_fee, verified,
+                                      online_level, published_on_time, publicised, info_complete)
+           select n.procedure_code, n.procedure_name, n.field_code, n.statutory_days, n.has_fee, true,
+                  coalesce(n.online_level, o.online_level), coalesce(n.published_on_time, o.published_on_time),
+                  coalesce(n.publicised, o.publicised), coalesce(n.info_complete, o.info_complete)
+           from load_latest as n left join load_previous as o using (procedure_code)"""
     )
     con.execute(
         """insert or replace into ref_field (field_code, field_name)
@@ -425,8 +450,86 @@ def _apply_targets(con, load_id: str, path: Path, now: dt.datetime) -> int:
     return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
 
 
+def _register_unknown_agencies(con) -> None:
+    """Agencies named by PAKN or ratings that the warehouse does not know yet: unverified, as for dossiers."""
+    con.execute(
+        """insert into ref_agency (agency_code, agency_name, verified)
+           select agency_code, coalesce(mode(agency_name), agency_code), false
+           from load_latest
+           where agency_code is not null and agency_code not in (select agency_code from ref_agency)
+           group by agency_code"""
+    )
+
+
+def _apply_pakn(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    # one row per PAKN: a later record of it (later in the file, or in a later load) replaces it
+    con.execute(
+        """create or replace temp table load_latest as
+           select * from load_parsed where len(errors) = 0
+           qualify row_number() over (partition by pakn_id order by _row desc) = 1"""
+    )
+    # unchanged records stay as they were (with the load they came from): loading a file twice changes nothing
+    con.execute(
+        """create or replace temp table load_changed as
+           select n.* from load_latest as n
+           left join raw_pakn as o using (pakn_id)
+           where o.pakn_id is null
+              or o.agency_code is distinct from n.agency_code or o.received_at is distinct from n.received_at
+              or o.due_at is distinct from n.due_at or o.resolved_at is distinct from n.resolved_at
+              or o.satisfied is distinct from n.satisfied"""
+    )
+    con.execute("delete from raw_pakn where pakn_id in (select pakn_id from load_changed)")
+    con.execute(
+        """insert into raw_pakn (pakn_id, agency_code, received_at, due_at, resolved_at, satisfied,
+                                 load_id, source_file, source_row)
+           select pakn_id, agency_code, received_at, due_at, resolved_at, satisfied, ?, ?, _row
+           from load_changed""",
+        [load_id, str(path)],
+    )
+    _register_unknown_agencies(con)
+    return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
+
+
+def _apply_ratings(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    # a rating with an id: a later record of it replaces it; without one, the same rating (dossier,
+    # agency, time, score, result) is stored once
+    con.execute(
+        """create or replace temp table load_latest as
+           select * from load_parsed where len(errors) = 0 and rating_id is not null
+           qualify row_number() over (partition by rating_id order by _row desc) = 1
+           union all by name
+           select * from load_parsed where len(errors) = 0 and rating_id is null
+           qualify row_number() over (partition by dossier_id, agency_code, rated_at, score, satisfied
+                                      order by _row) = 1"""
+    )
+    con.execute(
+        """create or replace temp table load_changed as
+           select n.* from load_latest as n
+           where not exists (
+               select 1 from raw_rating as o
+               where o.rating_id is not distinct from n.rating_id
+                 and o.dossier_id is not distinct from n.dossier_id
+                 and o.agency_code is not distinct from n.agency_code
+                 and o.rated_at = n.rated_at and o.score is not distinct from n.score
+                 and o.satisfied = n.satisfied)"""
+    )
+    con.execute(
+        """delete from raw_rating where rating_id in (select rating_id from load_changed where rating_id is not null)"""
+    )
+    con.execute(
+        """insert into raw_rating (rating_id, dossier_id, agency_code, rated_at, score, satisfied,
+                                   load_id, source_file, source_row)
+           select rating_id, dossier_id, agency_code, rated_at, score, satisfied, ?, ?, _row
+           from load_changed""",
+        [load_id, str(path)],
+    )
+    _register_unknown_agencies(con)
+    return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
+
+
 APPLY = {"dossier": _apply_dossiers, "step": _apply_steps, "agency": _apply_agencies,
-         "procedure": _apply_procedures, "target": _apply_targets}
+         "procedure": _apply_procedures, "target": _apply_targets, "pakn": _apply_pakn,
+         "rating": _apply_ratings}
 
 
 def _log(con, load_id: str, result: FileResult, path: Path, started: dt.datetime) -> None:

@@ -1,15 +1,62 @@
-"""Xếp hạng: agencies ranked inside their peer group by a KPI."""
+"""Xếp hạng: agencies ranked inside their peer group by a KPI.
+
+Reads agg_ranking; the rule and methods are in docs/notes/targets_rankings.md.
+"""
+
+import math
 
 import polars as pl
 import streamlit as st
 
 from ui import components, data, fmt, state
 from ui.bootstrap import bootstrap
-from warehouse.metrics import METRICS
+from warehouse import queries_targets
+from warehouse.metrics import METRICS, Metric
 
 PEER_LEVEL = {"department": "department", "central": "central", "district": "district",
               "commune_old": "commune", "commune": "commune"}
 MIN_VOLUMES = ["10", "20", "30", "50", "100"]
+SCORE_766 = Metric(queries_targets.SCORE_766, queries_targets.SCORE_766_LABEL, "", "", unit="score",
+                   fmt="score", bounded=False,
+                   description="tổng điểm Bộ chỉ số 766 (thang 100 điểm) của đơn vị trong kỳ")
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def _cached(build: str | None, name: str, args: tuple):
+    return getattr(queries_targets, name)(data.reader(), *args)
+
+
+def get(name: str, *args):
+    """`warehouse.queries_targets.<name>(reader, *args)`, cached for the current build."""
+    return _cached(data.build_id(), name, args)
+
+
+def show(metric: Metric, value) -> str:
+    if metric.fmt == "score":
+        return fmt.EMPTY if value is None else f"{fmt.number(value, 1)} điểm"
+    return fmt.metric_value(metric, value)
+
+
+def change(metric: Metric, delta) -> str:
+    """A change of value from the previous period, in the KPI's unit."""
+    if delta is None:
+        return fmt.EMPTY
+    if metric.fmt == "percent":
+        return fmt.points(delta)
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    unit = " ngày" if metric.fmt == "days" else " điểm"
+    return f"{sign}{fmt.number(abs(delta), 1)}{unit}"
+
+
+def rank_move(rank_change) -> str:
+    if rank_change is None:
+        return fmt.EMPTY
+    if rank_change > 0:
+        return f"▲ {rank_change}"
+    if rank_change < 0:
+        return f"▼ {-rank_change}"
+    return "="
+
 
 meta = bootstrap("Xếp hạng")
 st.title("Xếp hạng cơ quan, đơn vị")
@@ -20,27 +67,46 @@ if period is None:
     st.stop()
 kind, key = period["period_kind"], period["period_key"]
 
-groups = data.get("peer_groups", kind, key)
+groups = get("ranking_peer_groups", kind, key)
 if groups.height == 0:
     components.empty_state(f"{period['period_label']}: không có cơ quan nào có hồ sơ trong kỳ này.")
     st.stop()
 group_labels = dict(zip(groups["peer_group"].to_list(), groups["peer_group_label"].to_list()))
+kpis = get("ranking_kpis")
+metrics = {k: METRICS.get(k, SCORE_766) for k in kpis["kpi"].to_list()} or dict(METRICS)
 c1, c2, c3 = st.columns([2, 2, 1])
 peer = state.select("Nhóm so sánh", list(group_labels), "nhom", format_func=group_labels.get, container=c1)
-metric_key = state.select("Chỉ số", list(METRICS), "chi_so", format_func=lambda k: METRICS[k].label,
+metric_key = state.select("Chỉ số", list(metrics), "chi_so", format_func=lambda k: metrics[k].label,
                           default="on_time_rate", container=c2)
-min_volume = int(state.select("Số hồ sơ tối thiểu để xếp hạng", MIN_VOLUMES, "toi_thieu", default="30",
-                              container=c3))
-metric = METRICS[metric_key]
+metric = metrics[metric_key]
 
-ranked = data.get("ranking", kind, key, peer, metric_key, min_volume)
+# the documented rule (ref_ranking_rule) is the default; another minimum re-ranks with the same method
+rule = get("ranking_rule", peer, metric_key) or {"min_volume": 30, "method": "wilson", "z": 1.959964}
+rule_volume = str(rule["min_volume"])
+volumes = sorted(set(MIN_VOLUMES) | {rule_volume}, key=int)
+min_volume = int(state.select("Số hồ sơ tối thiểu để xếp hạng", volumes, "toi_thieu", default=rule_volume,
+                              container=c3))
+
+ranked = get("ranking", kind, key, peer, metric_key, None if min_volume == rule["min_volume"] else min_volume)
 level_targets = data.get("level_targets", period["year"]).filter(
-    (pl.col("agency_level") == PEER_LEVEL[peer]) & (pl.col("kpi") == metric_key)
+    (pl.col("agency_level") == PEER_LEVEL.get(peer, "")) & (pl.col("kpi") == metric_key)
 )
 target_value = level_targets["target_value"][0] if level_targets.height else None
 
 ranked_rows = ranked.filter(pl.col("is_ranked"))
 st.subheader(f"{group_labels[peer]} · {metric.label} · {period['period_label']}")
+wilson = rule["method"] == "wilson" and metric.bounded
+confidence = math.erf(rule["z"] / math.sqrt(2))  # z = 1,96 -> 95%
+bound_label = (("Cận dưới" if metric.higher_is_better else "Cận trên")
+               + f" tin cậy {fmt.number(confidence * 100, 0)}%")
+st.caption(
+    f"Đơn vị có từ {fmt.number(min_volume)} hồ sơ tính chỉ số trở lên mới được xếp hạng"
+    + (f" (quy định: {rule_volume})" if min_volume != rule["min_volume"] else " (theo quy định)") + ". "
+    + ("Thứ hạng xếp theo cận " + ("dưới" if metric.higher_is_better else "trên")
+       + f" của khoảng tin cậy Wilson {fmt.number(confidence * 100, 0)}% của tỷ lệ, nên đơn vị ít hồ sơ "
+         "không vượt lên hay tụt xuống chỉ vì may rủi; " if wilson else "Thứ hạng xếp theo giá trị chỉ số; ")
+    + "các đơn vị bằng điểm cùng hạng (1, 1, 3)."
+)
 if ranked_rows.height == 0:
     components.empty_state(
         f"Không đơn vị nào trong nhóm có từ {min_volume} hồ sơ trở lên cho chỉ số này trong kỳ, "
@@ -52,21 +118,37 @@ else:
         pl.col("value") >= target_value if metric.higher_is_better else pl.col("value") <= target_value
     ).height
     st.markdown(
-        f"**{ranked_rows.height}** đơn vị được xếp hạng · trung vị của nhóm **{fmt.metric_value(metric, median)}**"
+        f"**{ranked_rows.height}** đơn vị được xếp hạng · trung vị của nhóm **{show(metric, median)}**"
         + ("" if target_value is None else
-           f" · chỉ tiêu {fmt.metric_value(metric, target_value)}: **{met}** đạt, "
+           f" · chỉ tiêu {show(metric, target_value)}: **{met}** đạt, "
            f"**{ranked_rows.height - met}** chưa đạt")
     )
     st.plotly_chart(components.ranking_chart(ranked, metric, target_value), key="ranking_chart")
 
     table = ranked_rows.select(
         pl.col("rank").alias("Hạng"),
+        pl.col("rank_change").map_elements(rank_move, return_dtype=pl.String).fill_null(fmt.EMPTY)
+        .alias("So với kỳ trước"),
         pl.col("agency_name").alias("Cơ quan, đơn vị"),
-        pl.col("value").map_elements(lambda v: fmt.metric_value(metric, v), return_dtype=pl.String).alias(metric.label),
+        pl.col("value").map_elements(lambda v: show(metric, v), return_dtype=pl.String).alias(metric.label),
+        pl.col("value_change").map_elements(lambda v: change(metric, v), return_dtype=pl.String)
+        .fill_null(fmt.EMPTY).alias("Thay đổi giá trị"),
+        *([pl.col("score").map_elements(fmt.percent, return_dtype=pl.String).alias(bound_label)]
+          if wilson else []),
+        pl.col("percentile").map_elements(lambda v: fmt.percent(v, 0), return_dtype=pl.String)
+        .alias("Bách phân vị"),
         pl.col("volume").map_elements(fmt.number, return_dtype=pl.String).alias("Số hồ sơ tính chỉ số"),
         pl.col("finished_late").map_elements(fmt.number, return_dtype=pl.String).alias("Hồ sơ trễ hạn"),
     )
-    st.html(components.html_table(table, numeric=("Hạng", metric.label, "Số hồ sơ tính chỉ số", "Hồ sơ trễ hạn")))
+    st.html(components.html_table(
+        table, numeric=("Hạng", "So với kỳ trước", metric.label, "Thay đổi giá trị", bound_label,
+                        "Bách phân vị", "Số hồ sơ tính chỉ số", "Hồ sơ trễ hạn"),
+    ))
+    st.caption(
+        "So với kỳ trước: thứ hạng và giá trị so với kỳ liền trước cùng loại (▲ lên hạng, ▼ xuống hạng, "
+        "— kỳ trước chưa xếp hạng). Bách phân vị: tỷ lệ các đơn vị khác được xếp hạng trong nhóm "
+        "không đứng trên đơn vị (100% = không ai đứng trên)."
+    )
 
 unranked = ranked.filter(~pl.col("is_ranked"))
 if unranked.height:
@@ -75,8 +157,11 @@ if unranked.height:
         st.html(components.html_table(
             unranked.select(
                 pl.col("agency_name").alias("Cơ quan, đơn vị"),
-                pl.col("value").map_elements(lambda v: fmt.metric_value(metric, v), return_dtype=pl.String).alias(metric.label),
+                pl.col("value").map_elements(lambda v: show(metric, v), return_dtype=pl.String)
+                .fill_null(fmt.EMPTY).alias(metric.label),
                 pl.col("volume").map_elements(fmt.number, return_dtype=pl.String).alias("Số hồ sơ"),
+                pl.col("unranked_reason").replace_strict(queries_targets.UNRANKED_REASONS, default="")
+                .alias("Lý do"),
             ),
             numeric=(metric.label, "Số hồ sơ"),
         ))

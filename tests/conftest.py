@@ -50,7 +50,8 @@ def agencies_frame(rows: list[tuple]) -> pl.DataFrame:
 
 def make_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple] | None = None,
                    as_of: str = "2025-12-31", targets: pl.DataFrame | None = None,
-                   procedures: list[tuple] | None = None, holidays: list[str] | None = None) -> store.Reader:
+                   procedures: list[tuple] | None = None, holidays: list[str] | None = None,
+                   extra_tables: dict[str, pl.DataFrame] | None = None) -> store.Reader:
     agencies = agencies or [("A", "Đơn vị A", "department"), ("B", "Đơn vị B", "department")]
     tables = {
         "ref_agency": agencies_frame(agencies),
@@ -65,6 +66,7 @@ def make_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple] 
         ).with_columns(pl.lit(True).alias("verified"))
     if holidays is not None:
         tables["ref_holiday"] = pl.DataFrame({"holiday": [dt.date.fromisoformat(h) for h in holidays]})
+    tables.update(extra_tables or {})  # raw tables as they are, e.g. raw_dossier_step, quarantine
     build.build_from_frames(directory, tables, meta={"as_of": as_of}, with_units=False)
     return store.Reader(directory)
 

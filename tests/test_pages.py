@@ -12,6 +12,7 @@ from tests.test_report_rules import MARCH
 PAGES = {
     "pages/tong_quan.py": "Tổng quan",
     "pages/xep_hang.py": "Xếp hạng cơ quan, đơn vị",
+    "pages/trung_thuc.py": "Trung thực số liệu",
     "pages/du_lieu.py": "Dữ liệu",
 }
 
@@ -125,3 +126,55 @@ def test_data_page_shows_loads_quarantine_and_unverified_codes(tmp_path, monkeyp
     assert "ngày không hợp lệ" in text and "31/02/2025" in text
     assert "Q.01" in text and "UBND xã Quỳnh" in text
     assert "export.csv" in text
+
+
+# --- ranking page over agg_ranking (tests/test_ranking.py has the hand-worked figures) -----------------
+
+def _ranking_warehouse(tmp_path, monkeypatch):
+    from tests.targets_fixtures import build_warehouse
+    from tests.test_ranking import DEPARTMENTS, MIN5_WILSON, RANKING_DOSSIERS
+
+    build_warehouse(tmp_path, RANKING_DOSSIERS, DEPARTMENTS, "2025-12-31", rules=MIN5_WILSON).close()
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+
+
+def _html_rows(at: AppTest, index: int) -> list[list[str]]:
+    """The cells of the index-th static table, as text."""
+    import re
+
+    body = at.get("html")[index].proto.body
+    return [re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body)
+            if "<td" in tr]
+
+
+def test_ranking_shows_the_rule_the_change_and_the_percentile(tmp_path, monkeypatch):
+    """March 2025, departments, minimum 5 from ref_ranking_rule (the selector's default): A and B share
+    rank 1 (A up 1 from February, B up 2), D 3rd (down 2, 95,0%, −5,0 points), G 4th, F 5th;
+    percentiles 100%, 100%, 50%, 25%, 0%. C and H (4 dossiers) and E (none) are listed with why."""
+    _ranking_warehouse(tmp_path, monkeypatch)
+    at = run("pages/xep_hang.py", ky="month", ma_ky="2025-03", nhom="department", chi_so="on_time_rate")
+    no_errors(at)
+    assert at.query_params["toi_thieu"] in ("5", ["5"])
+    assert any("từ 5 hồ sơ" in c.value and "Wilson 95%" in c.value for c in at.caption)
+    ranked = _html_rows(at, 0)
+    assert [(r[0], r[1], r[2], r[6]) for r in ranked] == [
+        ("1", "▲ 1", "Sở A", "100%"), ("1", "▲ 2", "Sở B", "100%"), ("3", "▼ 2", "Sở D", "50%"),
+        ("4", "—", "Sở G", "25%"), ("5", "—", "Sở F", "0%"),
+    ]
+    # D: value, change from February, and the Wilson lower bound it is ranked on (19/20 -> 76,4%)
+    assert (ranked[2][3], ranked[2][4], ranked[2][5]) == ("95,0%", "−5,0 điểm %", "76,4%")
+    unranked = {r[0]: r[3] for r in _html_rows(at, 1)}
+    assert unranked == {"Sở C": "Chưa đủ số hồ sơ tối thiểu", "Sở E": "Không có hồ sơ trong kỳ",
+                        "Sở H": "Chưa đủ số hồ sơ tối thiểu"}
+
+
+def test_ranking_with_another_minimum_from_the_link(tmp_path, monkeypatch):
+    """toi_thieu=10 in the link (the rule says 5): G (6 dossiers) drops out: A 1, B 1, D 3, F (5/10) 4,
+    percentiles 100%, 100%, 1 - 2/3 = 33%, 0%."""
+    _ranking_warehouse(tmp_path, monkeypatch)
+    at = run("pages/xep_hang.py", ky="month", ma_ky="2025-03", nhom="department", chi_so="on_time_rate",
+             toi_thieu="10")
+    no_errors(at)
+    assert [(r[0], r[2], r[6]) for r in _html_rows(at, 0)] == [
+        ("1", "Sở A", "100%"), ("1", "Sở B", "100%"), ("3", "Sở D", "33%"), ("4", "Sở F", "0%")]
+    assert any("quy định: 5" in c.value for c in at.caption)

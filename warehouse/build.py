@@ -20,6 +20,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
+    from warehouse import kpi_sql
+
+    # the KPI registry as SQL (dim_kpi, kpi_long): generated from warehouse/metrics.py, never by hand
+    con.execute(kpi_sql.registry_sql())
     for path in build_order():
         try:
             con.execute(path.read_text(encoding="utf-8"))
@@ -64,8 +68,8 @@ def build_from_frames(directory, tables: dict[str, pl.DataFrame], meta: dict[str
             load_units(con)
         for table, frame in tables.items():
             insert_frame(con, table, frame)
+        set_meta(con, **(meta or {}))  # before the SQL: periods run up to the data's date
         apply_sql(con)
-        set_meta(con, **(meta or {}))
     return store.current_path(directory)
 
 

@@ -1,7 +1,9 @@
 """The one registry of KPIs: pages, exports and tests read it; no page defines a KPI of its own.
 
-Every rate is sum(numerator) / sum(denominator) over rows of `agg_periodic_report`, so the same
-definition works for one agency, a peer group or the whole province (rates are never averaged).
+Every rate is sum(numerator) / sum(denominator) over rows of its summary table (`table`:
+`agg_periodic_report` for the dossier KPIs, `agg_pakn_rating` for complaints and satisfaction), so the
+same definition works for one agency, a peer group or the whole province (rates are never averaged).
+Both tables are keyed by (period_kind, period_key, agency_code).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Metric:
     higher_is_better: bool = True
     description: str = ""
     bounded: bool = True     # a share, always within 0..1 (processing time can run over 100%)
+    table: str = "agg_periodic_report"   # the summary table whose columns numerator / denominator name
 
     def sql(self) -> str:
         """Aggregate expression; null where the denominator is zero."""
@@ -90,8 +93,38 @@ METRICS: dict[str, Metric] = {
             "finished_workdays", "finished", unit="days", fmt="days", higher_is_better=False, bounded=False,
             description="số ngày làm việc từ tiếp nhận đến kết thúc xử lý, bình quân hồ sơ đã giải quyết",
         ),
+        # inputs of the 766 index that no dossier carries (sql/kpi/agg_pakn_rating.sql)
+        Metric(
+            "pakn_on_time_rate", "Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn",
+            "pakn_on_time", "pakn_total", table="agg_pakn_rating",
+            description="(PAKN xử lý xong đúng hạn + đang xử lý chưa đến hạn) / PAKN phải xử lý trong kỳ "
+                        "(kỳ trước chuyển qua + mới tiếp nhận)",
+        ),
+        Metric(
+            "pakn_satisfaction_rate", "Tỷ lệ hài lòng với kết quả xử lý phản ánh, kiến nghị",
+            "pakn_satisfied", "pakn_rated", table="agg_pakn_rating",
+            description="PAKN được người dân đánh giá hài lòng / PAKN xử lý xong trong kỳ có đánh giá",
+        ),
+        Metric(
+            "satisfaction_rate", "Tỷ lệ hài lòng của người dân, doanh nghiệp",
+            "ratings_satisfied", "ratings", table="agg_pakn_rating",
+            description="lượt đánh giá hài lòng, rất hài lòng / lượt đánh giá việc tiếp nhận, giải quyết "
+                        "hồ sơ trong kỳ",
+        ),
     ]
 }
+
+DEFAULT_TABLE = "agg_periodic_report"
+
+
+def metrics_of(table: str = DEFAULT_TABLE) -> list[Metric]:
+    """The registry's KPIs computed over one summary table."""
+    return [m for m in METRICS.values() if m.table == table]
+
+
+def metric_tables() -> list[str]:
+    """Every summary table a KPI of the registry reads, the dossier table first."""
+    return list(dict.fromkeys([DEFAULT_TABLE] + [m.table for m in METRICS.values()]))
 
 # headline KPIs of the overview, in order
 HEADLINE = ["on_time_rate", "online_share", "online_payment_share", "digitised_share",
@@ -110,6 +143,13 @@ MEASURES = REPORT_COLUMNS + [
     "received_digitised", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
     "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
     "finished_with_statutory", "finished_workdays_with_statutory", "finished_statutory_days",
+]
+
+# the additive columns of agg_pakn_rating (PAKN and satisfaction ratings)
+SERVICE_MEASURES = [
+    "pakn_carried_over", "pakn_received_new", "pakn_total", "pakn_resolved", "pakn_resolved_on_time",
+    "pakn_resolved_late", "pakn_open", "pakn_open_not_due", "pakn_open_overdue", "pakn_on_time",
+    "pakn_rated", "pakn_satisfied", "ratings", "ratings_satisfied", "ratings_scored", "ratings_score_sum",
 ]
 
 REPORT_LABELS = {

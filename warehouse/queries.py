@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from warehouse.metrics import MEASURES, METRICS, REPORT_COLUMNS
+from warehouse.metrics import DEFAULT_TABLE, MEASURES, METRICS, REPORT_COLUMNS, metric_tables, metrics_of
 
 PERIOD_KINDS = {
     "year": "Năm",
@@ -25,7 +25,29 @@ PERIOD_KINDS = {
 }
 
 _SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in MEASURES)
-_METRIC_COLS = ",\n    ".join(f"{m.sql()} as {m.key}" for m in METRICS.values())
+_METRIC_COLS = ",\n    ".join(f"{m.sql()} as {m.key}" for m in metrics_of(DEFAULT_TABLE))
+
+
+def _other_table_metrics(r, kind: str, key: str | None = None) -> list[pl.DataFrame]:
+    """The registry KPIs kept in other summary tables than agg_periodic_report (PAKN, ratings), per
+    period_key of a kind (or for one period); one frame per table."""
+    frames = []
+    for table in metric_tables()[1:]:
+        cols = ", ".join(f"{m.sql()} as {m.key}" for m in metrics_of(table))
+        frames.append(r.query(
+            f"""select period_key, {cols} from {table}
+                where period_kind = $kind and ($key is null or period_key = $key) group by period_key""",
+            {"kind": kind, "key": key},
+        ))
+    return frames
+
+
+def _metric_source(m) -> str:
+    """The rows a KPI is computed over: its table, with the dossier volumes the ranking shows."""
+    if m.table == DEFAULT_TABLE:
+        return DEFAULT_TABLE
+    return (f"(select * from {m.table} full join (select period_kind, period_key, agency_code, received_new, "
+            f"finished, finished_late from {DEFAULT_TABLE}) using (period_kind, period_key, agency_code))")
 
 
 def meta(r) -> dict[str, str]:
@@ -85,16 +107,22 @@ def report_for_range(r, date_from: dt.date, date_to: dt.date) -> pl.DataFrame:
 
 def province_summary(r, kind: str, key: str) -> pl.DataFrame:
     """One row: the province's totals and every registry KPI for a period."""
-    return r.query(
+    summary = r.query(
         f"""select count(distinct agency_code) as agencies, {_SUMS}, {_METRIC_COLS}
             from agg_periodic_report where period_kind = ? and period_key = ?""",
         [kind, key],
     )
+    for other in _other_table_metrics(r, kind, key):
+        values = other.drop("period_key")
+        if values.height == 0:
+            values = pl.DataFrame({c: [None] for c in values.columns}, schema=values.schema)
+        summary = pl.concat([summary, values], how="horizontal")
+    return summary
 
 
 def province_trend(r, kind: str = "month") -> pl.DataFrame:
     """The province per period of a kind, oldest first: volumes and every registry KPI."""
-    return r.query(
+    trend = r.query(
         f"""select p.period_key, p.period_label, p.start_date, {_SUMS}, {_METRIC_COLS}
             from agg_periodic_report as a
             join dim_period as p using (period_kind, period_key)
@@ -102,6 +130,9 @@ def province_trend(r, kind: str = "month") -> pl.DataFrame:
             group by all order by p.start_date""",
         [kind],
     )
+    for other in _other_table_metrics(r, kind):
+        trend = trend.join(other, on="period_key", how="left", maintain_order="left")
+    return trend
 
 
 def province_targets(r, year: int) -> pl.DataFrame:
@@ -151,7 +182,7 @@ def ranking(r, kind: str, key: str, peer_group: str, metric_key: str, min_volume
                    sum(received_new)::bigint as received_new,
                    sum(finished)::bigint as finished,
                    sum(finished_late)::bigint as finished_late
-            from agg_periodic_report as r
+            from {_metric_source(m)} as r
             join dim_agency as a using (agency_code)
             where r.period_kind = $kind and r.period_key = $key and a.peer_group = $peer
             group by all

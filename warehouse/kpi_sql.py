@@ -1,0 +1,74 @@
+"""The KPI registry (warehouse/metrics.py) as SQL, generated at build time so that no KPI is defined twice.
+
+`registry_sql()` is run by `warehouse.build.apply_sql` before the files of sql/build_order.txt. It creates
+
+- `dim_kpi`: one row per registry metric (key, label, unit, format, direction, bounded, order);
+- the table macro `kpi_long(periods)`: for the periods listed in the relation `periods` (a table or
+  CTE name with period_kind and period_key, e.g. 'dim_period'), one row per agency row of each KPI's
+  summary table (`Metric.table`: agg_periodic_report, agg_pakn_rating) and registry KPI, with that
+  row's numerator and denominator. A KPI over any set of rows is then sum(numerator) /
+  sum(denominator), exactly `Metric.sql()` (rates are never averaged).
+
+The macro is bound when it is called, so it can be created before the tables it reads.
+"""
+
+from __future__ import annotations
+
+from warehouse.metrics import METRICS
+
+DEFAULT_TABLE = "agg_periodic_report"
+
+
+def _table(metric) -> str:
+    return getattr(metric, "table", DEFAULT_TABLE)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def dim_kpi_sql() -> str:
+    rows = ",\n        ".join(
+        f"({_quote(m.key)}, {_quote(m.label)}, {_quote(m.unit)}, {_quote(m.fmt)}, "
+        f"{str(m.higher_is_better).lower()}, {str(m.bounded).lower()}, {i}, {_quote(m.description)})"
+        for i, m in enumerate(METRICS.values(), start=1)
+    )
+    return f"""
+create or replace table dim_kpi as
+select * from (values
+        {rows}
+) as t(kpi, label, unit, fmt, higher_is_better, bounded, sort_order, description);
+"""
+
+
+def kpi_long_sql() -> str:
+    tables = list(dict.fromkeys([DEFAULT_TABLE] + [_table(m) for m in METRICS.values()]))
+    selects = []
+    for i, table in enumerate(tables):
+        metrics = [m for m in METRICS.values() if _table(m) == table]
+        if not metrics:
+            continue
+        parts = ",\n        ".join(
+            f"{{'kpi': {_quote(m.key)}, 'numerator': ({m.numerator})::double, "
+            f"'denominator': ({m.denominator})::double}}"
+            for m in metrics
+        )
+        selects.append(
+            f"""select t.period_kind, t.period_key, t.agency_code, unnest([
+        {parts}
+    ], recursive := true)
+from query_table(table_{i}) as t
+semi join query_table(periods) as p using (period_kind, period_key)"""
+        )
+    # the summary tables are parameters with defaults: a macro binds a table named in its body when
+    # it is created, a parameter only when it is called (the tables do not exist yet at that point)
+    params = ", ".join(f"table_{i} := {_quote(table)}" for i, table in enumerate(tables))
+    body = "\nunion all by name\n".join(selects)
+    return f"""
+create or replace macro kpi_long(periods, {params}) as table
+{body};
+"""
+
+
+def registry_sql() -> str:
+    return "-- generated from warehouse/metrics.py by warehouse/kpi_sql.py\n" + dim_kpi_sql() + kpi_long_sql()
