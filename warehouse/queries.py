@@ -165,44 +165,6 @@ def peer_groups(r, kind: str, key: str) -> pl.DataFrame:
     )
 
 
-def ranking(r, kind: str, key: str, peer_group: str, metric_key: str, min_volume: int) -> pl.DataFrame:
-    """Agencies of a peer group ranked by one KPI for a period.
-
-    An agency is ranked only when its denominator reaches `min_volume` (a commune with 4 dossiers
-    must not top or sink the table by chance); ties share a rank (rank 1, 1, 3).
-    """
-    m = METRICS[metric_key]
-    order = "desc" if m.higher_is_better else "asc"
-    return r.query(
-        f"""
-        with values_ as (
-            select a.agency_code, a.agency_name, a.unit_label, a.agency_level,
-                   {m.sql()} as value,
-                   sum({m.denominator})::bigint as volume,
-                   sum(received_new)::bigint as received_new,
-                   sum(finished)::bigint as finished,
-                   sum(finished_late)::bigint as finished_late
-            from {_metric_source(m)} as r
-            join dim_agency as a using (agency_code)
-            where r.period_kind = $kind and r.period_key = $key and a.peer_group = $peer
-            group by all
-        ),
-        ranked as (
-            select *, volume >= $min_volume and value is not null as is_ranked
-            from values_
-        )
-        select *,
-               case when is_ranked then rank() over (
-                   partition by is_ranked order by round(value, 6) {order}) end as rank,
-               count(*) filter (where is_ranked) over () as ranked_count,
-               median(value) filter (where is_ranked) over () as peer_median
-        from ranked
-        order by is_ranked desc, rank, agency_name
-        """,
-        {"kind": kind, "key": key, "peer": peer_group, "min_volume": min_volume},
-    )
-
-
 def load_log(r) -> pl.DataFrame:
     return r.query("select * from load_log order by started_at desc")
 
