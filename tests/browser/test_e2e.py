@@ -134,6 +134,7 @@ PAGES = [
     ("/tong_quan", "Tổng quan…", 12, 1),
     ("/", "Tổng quan…", 12, 1),
     ("/xep_hang", "Xếp hạng cơ quan, đơn vị", 0, 1),
+    ("/trung_thuc", "Trung thực số liệu báo cáo", 0, 0),
     ("/du_lieu", "Dữ liệu", 4, 0),
 ]
 
@@ -247,6 +248,7 @@ SHOTS = [
     # file, URL, a text the finished page shows
     ("tong_quan.png", "/?ky=year&ma_ky=2026", "Năm 2026 · so với chỉ tiêu"),
     ("xep_hang.png", RANKING_LINK, "UBND cấp huyện (đến 30/06/2025) · Tỷ lệ giải quyết đúng hạn · Quý I/2025"),
+    ("trung_thuc.png", "/trung_thuc?ky=year&ma_ky=2025", "Theo cơ quan, đơn vị"),
     ("du_lieu.png", "/du_lieu", "Hồ sơ trong kho"),
 ]
 

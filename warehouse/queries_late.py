@@ -1,0 +1,146 @@
+"""Late dossiers and dossiers falling due soon, for the "Hồ sơ trễ hạn" page (docs/notes/late.md).
+
+These list dossiers, so they read fct_dossier, always filtered by period and by agency or peer
+group, and cut at `limit` rows (the caller asks for limit + 1 to know whether the list was cut).
+Working days come from dim_date.workday_index; a day outside dim_date falls back to calendar days.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+LIMIT = 5000
+
+_AS_OF = "coalesce((select cast(value as date) from meta where key = 'as_of'), current_date)"
+
+# the agency filter: one agency, else a peer group, else all (None = no filter)
+_AGENCY_FILTER = """
+    select agency_code, agency_name from dim_agency
+    where ($agency is null or agency_code = $agency)
+      and ($peer is null or peer_group = $peer)
+"""
+
+_NAMES = """
+    procedures as (select procedure_code, procedure_name from dim_procedure),
+    fields as (select field_code, any_value(field_name) as field_name from dim_procedure group by field_code)
+"""
+
+
+def agencies(r, peer: str | None = None) -> pl.DataFrame:
+    """The agencies of a peer group (all when None), by name."""
+    return r.query(
+        "select agency_code, agency_name from dim_agency where ($peer is null or peer_group = $peer) "
+        "order by agency_name, agency_code",
+        {"peer": peer},
+    )
+
+
+def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str | None = None,
+                  limit: int = LIMIT) -> pl.DataFrame:
+    """Dossiers late in a period: finished late within it (end_date in the period), or still open
+    at its eval_date and overdue then. late_workdays = working days from the due day to the end
+    day (finished) or to the eval_date (open). The department that held it from fct_late_holdup.
+    Most late first; at most `limit` rows."""
+    return r.query(
+        f"""
+        with period as (
+            select start_date, end_date, eval_date from dim_period
+            where period_kind = $kind and period_key = $key
+        ),
+        chosen as ({_AGENCY_FILTER}),
+        {_NAMES},
+        candidates as (
+            select d.*, c.agency_name,
+                   case when d.end_date between p.start_date and p.end_date and d.finished_class = 'late'
+                        then 'finished_late'
+                        when d.received_date <= p.eval_date
+                         and (d.end_date is null or d.end_date > p.eval_date)
+                         and open_class(d.due_date, d.status, p.eval_date) = 'overdue'
+                        then 'overdue' end as late_state,
+                   case when d.end_date between p.start_date and p.end_date then d.end_date
+                        else p.eval_date end as judged_on
+            from fct_dossier as d
+            join chosen as c using (agency_code)
+            cross join period as p
+            where d.received_date <= p.end_date
+              and (d.end_date is null or d.end_date >= p.start_date)
+        ),
+        late as (
+            select * from candidates where late_state is not null
+        ),
+        final as (
+            select
+                l.dossier_id,
+                l.agency_code,
+                l.agency_name,
+                l.procedure_code,
+                coalesce(pr.procedure_name, l.procedure_code) as procedure_name,
+                coalesce(f.field_name, l.field_code) as field_name,
+                l.received_date,
+                l.due_date,
+                case when l.late_state = 'finished_late' then l.end_date end as end_date,
+                l.late_state,
+                l.judged_on,
+                -- working days from the due day to the end (or judging) day
+                coalesce(j.workday_index - du.workday_index, l.judged_on - l.due_date) as late_workdays,
+                coalesce(l.apology_issued, false) as apology_issued,
+                h.department
+            from late as l
+            left join procedures as pr using (procedure_code)
+            left join fields as f on f.field_code = l.field_code
+            left join dim_date as j on j.day = l.judged_on
+            left join dim_date as du on du.day = l.due_date
+            left join fct_late_holdup as h on h.dossier_id = l.dossier_id
+        )
+        select * from final
+        order by late_workdays desc, due_date, dossier_id
+        limit $limit
+        """,
+        {"kind": kind, "key": key, "peer": peer, "agency": agency, "limit": limit},
+    )
+
+
+def due_soon(r, days: int, peer: str | None = None, agency: str | None = None,
+             limit: int = LIMIT) -> pl.DataFrame:
+    """Dossiers still open on the data's date (meta as_of), not yet overdue and not waiting on the
+    citizen (open_class 'not_due' with a due date), due within `days` working days:
+    workdays_left = workday_index(due) - workday_index(as_of), 0 = due today. Soonest first."""
+    return r.query(
+        f"""
+        with as_of as (select {_AS_OF} as as_of),
+        chosen as ({_AGENCY_FILTER}),
+        {_NAMES},
+        open_ as (
+            select d.*, c.agency_name, a.as_of
+            from fct_dossier as d
+            join chosen as c using (agency_code)
+            cross join as_of as a
+            where d.end_date is null
+              and d.received_date <= a.as_of
+              and d.due_date >= a.as_of
+              and d.status not in (5, 6, 8)     -- waiting on the citizen: the clock is stopped
+        ),
+        final as (
+            select
+                o.dossier_id,
+                o.agency_code,
+                o.agency_name,
+                o.procedure_code,
+                coalesce(pr.procedure_name, o.procedure_code) as procedure_name,
+                coalesce(f.field_name, o.field_code) as field_name,
+                o.received_date,
+                o.due_date,
+                coalesce(du.workday_index - t.workday_index, o.due_date - o.as_of) as workdays_left
+            from open_ as o
+            left join procedures as pr using (procedure_code)
+            left join fields as f on f.field_code = o.field_code
+            left join dim_date as du on du.day = o.due_date
+            left join dim_date as t on t.day = o.as_of
+        )
+        select * from final
+        where workdays_left <= $days
+        order by workdays_left, due_date, dossier_id
+        limit $limit
+        """,
+        {"days": days, "peer": peer, "agency": agency, "limit": limit},
+    )
