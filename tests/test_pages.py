@@ -12,6 +12,7 @@ from tests.test_report_rules import MARCH
 PAGES = {
     "pages/tong_quan.py": "Tổng quan",
     "pages/xep_hang.py": "Xếp hạng cơ quan, đơn vị",
+    "pages/tre_han.py": "Hồ sơ trễ hạn",
     "pages/trung_thuc.py": "Trung thực số liệu",
     "pages/du_lieu.py": "Dữ liệu",
 }

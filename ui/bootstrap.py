@@ -17,6 +17,7 @@ APP_TITLE = "Đánh giá giải quyết thủ tục hành chính"
 NAV = [
     ("pages/tong_quan.py", "Tổng quan", ":material/dashboard:", "tong_quan"),
     ("pages/xep_hang.py", "Xếp hạng", ":material/leaderboard:", "xep_hang"),
+    ("pages/tre_han.py", "Hồ sơ trễ hạn", ":material/schedule:", "tre_han"),
     ("pages/trung_thuc.py", "Trung thực số liệu", ":material/fact_check:", "trung_thuc"),
     ("pages/du_lieu.py", "Dữ liệu", ":material/database:", "du_lieu"),
 ]

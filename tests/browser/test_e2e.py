@@ -134,6 +134,7 @@ PAGES = [
     ("/tong_quan", "Tổng quan…", 12, 1),
     ("/", "Tổng quan…", 12, 1),
     ("/xep_hang", "Xếp hạng cơ quan, đơn vị", 0, 1),
+    ("/tre_han", "Hồ sơ trễ hạn", 0, 0),
     ("/trung_thuc", "Trung thực số liệu báo cáo", 0, 0),
     ("/du_lieu", "Dữ liệu", 4, 0),
 ]
