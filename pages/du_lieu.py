@@ -27,9 +27,7 @@ st.markdown(
 )
 
 
-def _text(col: str, alias: str, kind: str = "number") -> pl.Expr:
-    f = {"number": fmt.number, "date": fmt.date}[kind]
-    return pl.col(col).map_elements(f, return_dtype=pl.String).alias(alias)
+_text = components.text_col
 
 
 loads_tab, quarantine_tab, unverified_tab, fresh_tab = st.tabs(

@@ -18,19 +18,10 @@ ALL = "all"
 DAY_CHOICES = ["3", "5", "10"]
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def _cached(build: str | None, name: str, args: tuple):
-    return getattr(ql, name)(data.reader(), *args)
+get = data.getter("queries_late")
 
 
-def get(name: str, *args):
-    """`warehouse.queries_late.<name>(reader, *args)`, cached for the current build."""
-    return _cached(data.build_id(), name, args)
-
-
-def text(col: str, alias: str, kind: str = "number") -> pl.Expr:
-    f = {"number": fmt.number, "date": fmt.date}[kind]
-    return pl.col(col).map_elements(f, return_dtype=pl.String).fill_null(fmt.EMPTY).alias(alias)
+text = components.text_col
 
 
 def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:

@@ -8,25 +8,15 @@ import streamlit as st
 
 from ui import components, data, fmt, state
 from ui.bootstrap import bootstrap
-from warehouse import queries_integrity as qi
 
 ALL = "all"
 LIST_LIMIT = 2000
 
 
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _cached(build: str | None, name: str, args: tuple):
-    return getattr(qi, name)(data.reader(), *args)
+get = data.getter("queries_integrity")
 
 
-def get(name: str, *args):
-    """`warehouse.queries_integrity.<name>(reader, *args)`, cached for the current build."""
-    return _cached(data.build_id(), name, args)
-
-
-def text(col: str, alias: str, kind: str = "number") -> pl.Expr:
-    f = {"number": fmt.number, "date": fmt.date}[kind]
-    return pl.col(col).map_elements(f, return_dtype=pl.String).fill_null(fmt.EMPTY).alias(alias)
+text = components.text_col
 
 
 meta = bootstrap("Trung thực số liệu")

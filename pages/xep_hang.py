@@ -21,14 +21,7 @@ SCORE_766 = Metric(queries_targets.SCORE_766, queries_targets.SCORE_766_LABEL, "
                    description="tổng điểm Bộ chỉ số 766 (thang 100 điểm) của đơn vị trong kỳ")
 
 
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _cached(build: str | None, name: str, args: tuple):
-    return getattr(queries_targets, name)(data.reader(), *args)
-
-
-def get(name: str, *args):
-    """`warehouse.queries_targets.<name>(reader, *args)`, cached for the current build."""
-    return _cached(data.build_id(), name, args)
+get = data.getter("queries_targets")
 
 
 def show(metric: Metric, value) -> str:

@@ -139,5 +139,11 @@ def html_table(frame: pl.DataFrame, numeric: tuple[str, ...] = (), caption: str 
     return f"<table class='vn-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def text_col(col: str, alias: str, kind: str = "number") -> pl.Expr:
+    """A column formatted the Vietnamese way for a table of text: 1.234 or 23/11/2026, '—' when empty."""
+    f = {"number": fmt.number, "date": fmt.date}[kind]
+    return pl.col(col).map_elements(f, return_dtype=pl.String).fill_null(fmt.EMPTY).alias(alias)
+
+
 def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
