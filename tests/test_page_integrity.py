@@ -1,10 +1,10 @@
 """The "Trung thực số liệu" page under AppTest: the demo, a shared link to one agency and check,
 a period with no dossiers, and a warehouse with no processing steps."""
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import ROOT, make_warehouse
 from tests.test_integrity import STATE_AGENCIES, STATES, done
 from warehouse import store
@@ -12,30 +12,8 @@ from warehouse import store
 PAGE = "pages/trung_thuc.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def run(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def param(at: AppTest, key: str) -> str:
-    value = at.query_params[key]
-    return value[0] if isinstance(value, list) else value
+    return run_page(PAGE, **params)
 
 
 def test_demo_lists_the_dossiers_of_an_agency_for_a_check(demo_dir, monkeypatch):

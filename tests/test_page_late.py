@@ -24,9 +24,9 @@ import io
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import ROOT, dossier, make_warehouse
 from warehouse import queries_late as ql
 
@@ -54,15 +54,6 @@ DOSSIERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @pytest.fixture(scope="module")
 def wh_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("late")
@@ -74,20 +65,7 @@ def wh_dir(tmp_path_factory):
 
 
 def run(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def param(at: AppTest, key: str) -> str:
-    value = at.query_params[key]
-    return value[0] if isinstance(value, list) else value
+    return run_page(PAGE, **params)
 
 
 def test_queries_by_hand(wh_dir):

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
 from tests.conftest import ROOT, make_warehouse
 from tests.test_report_rules import MARCH
 
@@ -18,25 +18,7 @@ PAGES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+run = run_page
 
 
 @pytest.mark.parametrize("page", ["app.py", *PAGES])
