@@ -1,11 +1,91 @@
-"""Tổng quan: the province against this year's targets, and its trend by month."""
+"""Tổng quan: the province against this year's targets (met, at risk, missed), its trend by month,
+and the 766 index of each peer group."""
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from ui import components, data, fmt
 from ui.bootstrap import bootstrap
 from warehouse.metrics import HEADLINE, METRICS
+
+get_targets = data.getter("queries_targets")
+get_766 = data.getter("queries_766")
+
+
+def targets_section(year: int, as_of: str | None) -> None:
+    """Every KPI with a province target this year: so far, the state, the year-end projection and
+    what the rest of the year must reach."""
+    rows = [r for r in get_targets("attainment", year).iter_rows(named=True) if r["kpi"] in METRICS]
+    st.subheader(f"Chỉ tiêu kế hoạch năm {year}")
+    if not rows:
+        components.empty_state(f"Chưa có chỉ tiêu kế hoạch năm {year} cho toàn tỉnh.")
+        return
+    states = [components.target_state(r) for r in rows]
+    counts = [f"<span class='{components.TARGET_STATES[s][1]}'>{states.count(s)} "
+              f"{components.TARGET_STATES[s][0].lower()}</span>"
+              for s in components.TARGET_STATES if states.count(s)]
+    final = rows[0]["is_final"]
+    st.markdown(f"{len(rows)} chỉ tiêu: " + " · ".join(counts)
+                + ("" if final else f" <span style='color:#475569'>(luỹ kế từ 01/01/{year} đến "
+                                    f"{fmt.date(as_of)}, dự báo đến 31/12/{year})</span>"),
+                unsafe_allow_html=True)
+    table = pl.DataFrame([
+        {
+            "Chỉ số": METRICS[r["kpi"]].label,
+            "Chỉ tiêu": ("≥ " if r["comparator"] == ">=" else "≤ ") + fmt.metric_value(METRICS[r["kpi"]], r["target_value"]),
+            "Đến nay" if not final else "Cả năm": fmt.metric_value(METRICS[r["kpi"]], r["value"]),
+            "Đánh giá": components.TARGET_STATES[state][0],
+            "Còn thiếu (hồ sơ)": fmt.number(r["gap_units"]) if r["gap_units"] else fmt.EMPTY,
+            **({} if final else {
+                "Dự báo cuối năm": fmt.metric_value(METRICS[r["kpi"]], r["projected_value"]),
+                "Phần còn lại của năm cần đạt": components.required_rest_of_year(METRICS[r["kpi"]], r),
+            }),
+        }
+        for r, state in zip(rows, states)
+    ])
+    st.html(components.html_table(table, numeric=tuple(c for c in table.columns
+                                                       if c not in ("Chỉ số", "Đánh giá"))))
+    if not final:
+        st.caption("Dự báo: số hồ sơ giữ nhịp từ đầu năm, phần còn lại của năm đạt tỷ lệ của 3 tháng gần nhất. "
+                   "Còn thiếu: số hồ sơ phải đạt thêm để chỉ số luỹ kế bằng chỉ tiêu.")
+
+
+def score_766_section(kind: str, key: str, label: str) -> None:
+    """The 766 index of each peer group: spread of totals, and average points of the six groups."""
+    summary = get_766("peer_group_summary", kind, key)
+    st.subheader(f"Bộ chỉ số 766 · {label}")
+    if summary.height == 0:
+        components.empty_state(f"{label}: chưa có điểm Bộ chỉ số 766 cho kỳ này.")
+        return
+    groups = get_766("groups")
+    table = summary.select(
+        pl.col("peer_group_label").alias("Nhóm so sánh"),
+        components.text_col("agencies", "Số đơn vị"),
+        pl.col("median_total").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String).alias("Trung vị"),
+        pl.struct("min_total", "max_total").map_elements(
+            lambda r: f"{fmt.number(r['min_total'], 1)} – {fmt.number(r['max_total'], 1)}",
+            return_dtype=pl.String).alias("Thấp nhất – cao nhất"),
+    )
+    st.html(components.html_table(table, numeric=("Số đơn vị", "Trung vị", "Thấp nhất – cao nhất"),
+                                  caption="Tổng điểm (thang 100) của các đơn vị trong nhóm"))
+    # a group without any input has no points (None), not zero
+    share = [[row[f"points_{g}"] / m if m and row[f"points_{g}"] is not None else None
+              for g, m in zip(groups["group_key"], groups["max_points"])]
+             for row in summary.iter_rows(named=True)]
+    text = [[f"{fmt.number(row[f'points_{g}'], 1)}/{fmt.number(m)}" for g, m in
+             zip(groups["group_key"], groups["max_points"])] for row in summary.iter_rows(named=True)]
+    fig = go.Figure(go.Heatmap(
+        z=share, x=groups["group_label"].to_list(), y=summary["peer_group_label"].to_list(),
+        text=text, texttemplate="%{text}", textfont=dict(size=14), zmin=0.5, zmax=1,
+        colorscale=[[0, "#c0392b"], [0.5, "#f5d76e"], [1, "#1b7f3b"]],
+        hovertemplate="%{y}<br>%{x}: %{text} điểm (%{z:.0%} điểm tối đa)<extra></extra>",
+        colorbar=dict(title="% điểm tối đa", tickformat=".0%"),
+    ))
+    fig.update_layout(**components.PLOT_LAYOUT, height=110 + 45 * summary.height,
+                      title="Điểm bình quân từng nhóm tiêu chí / điểm tối đa",
+                      yaxis=dict(autorange="reversed"), xaxis=dict(side="top", title=None))
+    st.plotly_chart(fig, key="groups_766")
 
 meta = bootstrap("Tổng quan")
 province = data.get("province_name", meta.get("province_code")) or "Toàn tỉnh"
@@ -38,7 +118,10 @@ for i, key_ in enumerate(HEADLINE):
     m = METRICS[key_]
     components.kpi_card(cols[i % 3], m, summary[key_], previous[key_] if previous else None, targets.get(key_))
 if previous:
-    st.caption(f"Mũi tên: thay đổi so với {older['period_label'][0]}.")
+    st.caption(f"Mũi tên: thay đổi so với {older['period_label'][0]}. Đạt / chưa đạt: giá trị của kỳ "
+               "so với chỉ tiêu năm.")
+
+targets_section(period["year"], meta.get("as_of"))
 
 st.subheader("Số hồ sơ trong kỳ")
 c = st.columns(6)
@@ -60,3 +143,5 @@ st.plotly_chart(
                            f"{METRICS[metric_key].label} và số hồ sơ, {year - 1}–{year}"),
     key="trend",
 )
+
+score_766_section(kind, key, period["period_label"])

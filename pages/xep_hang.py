@@ -4,9 +4,11 @@ Reads agg_ranking; the rule and methods are in docs/notes/targets_rankings.md.
 """
 
 import math
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui import components, data, fmt, state
 from ui.bootstrap import bootstrap
@@ -49,6 +51,22 @@ def rank_move(rank_change) -> str:
     if rank_change < 0:
         return f"▼ {-rank_change}"
     return "="
+
+
+def agency_params(agency_code: str) -> dict[str, str]:
+    return {"don_vi": agency_code, "ky": kind, "ma_ky": key}
+
+
+def agency_url(agency_code: str) -> str:
+    return "/co_quan?" + urlencode(agency_params(agency_code))
+
+
+def open_agency(agency_code: str) -> None:
+    try:
+        st.switch_page("pages/co_quan.py", query_params=agency_params(agency_code))
+    except StreamlitAPIException:
+        # run alone (AppTest) the page knows no other page: offer the link instead
+        st.markdown(f"[Mở trang của đơn vị]({agency_url(agency_code)})")
 
 
 meta = bootstrap("Xếp hạng")
@@ -116,13 +134,28 @@ else:
            f" · chỉ tiêu {show(metric, target_value)}: **{met}** đạt, "
            f"**{ranked_rows.height - met}** chưa đạt")
     )
-    st.plotly_chart(components.ranking_chart(ranked, metric, target_value), key="ranking_chart")
+    if ranked_rows.height >= 6:
+        top, bottom = ranked_rows.head(3), ranked_rows.tail(3)
+        st.markdown(
+            "**Dẫn đầu:** " + "; ".join(f"{n} ({show(metric, v)})" for n, v in
+                                        zip(top["agency_name"], top["value"]))
+            + "  \n**Cuối bảng:** " + "; ".join(f"{n} ({show(metric, v)})" for n, v in
+                                                zip(bottom["agency_name"], bottom["value"]))
+        )
+    chosen = st.plotly_chart(components.ranking_chart(ranked, metric, target_value), key="ranking_chart",
+                             on_select="rerun", selection_mode="points")
+    points = chosen.selection.points if chosen else []
+    if points:
+        # a click on a bar opens that agency's own page for the same period
+        open_agency(points[0]["customdata"][0])
+    st.caption("Bấm vào một thanh hoặc tên đơn vị để xem trang riêng của đơn vị đó.")
 
     table = ranked_rows.select(
         pl.col("rank").alias("Hạng"),
         pl.col("rank_change").map_elements(rank_move, return_dtype=pl.String).fill_null(fmt.EMPTY)
         .alias("So với kỳ trước"),
         pl.col("agency_name").alias("Cơ quan, đơn vị"),
+        pl.col("agency_code").map_elements(agency_url, return_dtype=pl.String).alias("url"),
         pl.col("value").map_elements(lambda v: show(metric, v), return_dtype=pl.String).alias(metric.label),
         pl.col("value_change").map_elements(lambda v: change(metric, v), return_dtype=pl.String)
         .fill_null(fmt.EMPTY).alias("Thay đổi giá trị"),
@@ -136,6 +169,7 @@ else:
     st.html(components.html_table(
         table, numeric=("Hạng", "So với kỳ trước", metric.label, "Thay đổi giá trị", bound_label,
                         "Bách phân vị", "Số hồ sơ tính chỉ số", "Hồ sơ trễ hạn"),
+        links={"Cơ quan, đơn vị": "url"},
     ))
     st.caption(
         "So với kỳ trước: thứ hạng và giá trị so với kỳ liền trước cùng loại (▲ lên hạng, ▼ xuống hạng, "

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
 from tests.conftest import ROOT, make_warehouse
+from tests.targets_fixtures import build_warehouse
 from tests.test_report_rules import MARCH
 
 PAGES = {
@@ -122,18 +123,19 @@ def _ranking_warehouse(tmp_path, monkeypatch):
 
 
 def _html_rows(at: AppTest, index: int) -> list[list[str]]:
-    """The cells of the index-th static table, as text."""
+    """The cells of the index-th static table, as text (a link's text for a linked cell)."""
     import re
 
     body = at.get("html")[index].proto.body
-    return [re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body)
-            if "<td" in tr]
+    return [[re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", body) if "<td" in tr]
 
 
 def test_ranking_shows_the_rule_the_change_and_the_percentile(tmp_path, monkeypatch):
     """March 2025, departments, minimum 5 from ref_ranking_rule (the selector's default): A and B share
     rank 1 (A up 1 from February, B up 2), D 3rd (down 2, 95,0%, −5,0 points), G 4th, F 5th;
-    percentiles 100%, 100%, 50%, 25%, 0%. C and H (4 dossiers) and E (none) are listed with why."""
+    percentiles 100%, 100%, 50%, 25%, 0%. C and H (4 dossiers) and E (none) are listed with why.
+    Each ranked agency's name opens its own page for the same period."""
     _ranking_warehouse(tmp_path, monkeypatch)
     at = run("pages/xep_hang.py", ky="month", ma_ky="2025-03", nhom="department", chi_so="on_time_rate")
     no_errors(at)
@@ -144,6 +146,8 @@ def test_ranking_shows_the_rule_the_change_and_the_percentile(tmp_path, monkeypa
         ("1", "▲ 1", "Sở A", "100%"), ("1", "▲ 2", "Sở B", "100%"), ("3", "▼ 2", "Sở D", "50%"),
         ("4", "—", "Sở G", "25%"), ("5", "—", "Sở F", "0%"),
     ]
+    body = at.get("html")[0].proto.body
+    assert "href='/co_quan?don_vi=D&amp;ky=month&amp;ma_ky=2025-03'" in body, body
     # D: value, change from February, and the Wilson lower bound it is ranked on (19/20 -> 76,4%)
     assert (ranked[2][3], ranked[2][4], ranked[2][5]) == ("95,0%", "−5,0 điểm %", "76,4%")
     unranked = {r[0]: r[3] for r in _html_rows(at, 1)}
@@ -161,3 +165,20 @@ def test_ranking_with_another_minimum_from_the_link(tmp_path, monkeypatch):
     assert [(r[0], r[2], r[6]) for r in _html_rows(at, 0)] == [
         ("1", "Sở A", "100%"), ("1", "Sở B", "100%"), ("3", "Sở D", "33%"), ("4", "Sở F", "0%")]
     assert any("quy định: 5" in c.value for c in at.caption)
+
+
+def test_overview_targets_at_risk_worked_by_hand(tmp_path, monkeypatch):
+    """tests/test_targets.py's warehouse, as of 30/09/2025: the province is on time 40/47 = 85,1% against
+    96%, 6 dossiers short (ceil(0,96 x 47 - 40)); projected 252772/308790 = 81,9%; the rest of the year
+    would need (0,96 x 17155 - 40 x 273) / 4324 = 128% on time: out of reach."""
+    from tests.test_targets import AGENCIES, DOSSIERS, TARGETS
+
+    build_warehouse(tmp_path, DOSSIERS, AGENCIES, "2025-09-30", targets=TARGETS).close()
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    at = run("pages/tong_quan.py", ky="year", ma_ky="2025")
+    no_errors(at)
+    assert "Chỉ tiêu kế hoạch năm 2025" in [s.value for s in at.subheader]
+    assert any("1 chỉ tiêu" in m.value and "1 có nguy cơ không đạt" in m.value for m in at.markdown)
+    rows = _html_rows(at, 0)
+    assert rows == [["Tỷ lệ giải quyết đúng hạn", "≥ 96,0%", "85,1%", "Có nguy cơ không đạt", "6", "81,9%",
+                     "Không thể đạt trong năm"]]

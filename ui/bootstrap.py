@@ -17,8 +17,12 @@ APP_TITLE = "Đánh giá giải quyết thủ tục hành chính"
 NAV = [
     ("pages/tong_quan.py", "Tổng quan", ":material/dashboard:", "tong_quan"),
     ("pages/xep_hang.py", "Xếp hạng", ":material/leaderboard:", "xep_hang"),
+    ("pages/dia_ban.py", "Theo địa bàn", ":material/account_tree:", "dia_ban"),
+    ("pages/co_quan.py", "Cơ quan của tôi", ":material/apartment:", "co_quan"),
     ("pages/tre_han.py", "Hồ sơ trễ hạn", ":material/schedule:", "tre_han"),
     ("pages/trung_thuc.py", "Trung thực số liệu", ":material/fact_check:", "trung_thuc"),
+    ("pages/bao_cao.py", "Báo cáo", ":material/description:", "bao_cao"),
+    ("pages/trinh_chieu.py", "Trình chiếu", ":material/slideshow:", "trinh_chieu"),
     ("pages/du_lieu.py", "Dữ liệu", ":material/database:", "du_lieu"),
 ]
 
@@ -28,6 +32,7 @@ _CSS = """
 [data-testid="stMetricValue"], [data-testid="stDataFrame"] { font-variant-numeric: tabular-nums; }
 .badge-ok { color: #0a7d32; font-weight: 600; }
 .badge-bad { color: #b3261e; font-weight: 600; }
+.badge-warn { color: #9a5b00; font-weight: 600; }
 table.vn-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.vn-table th { border-bottom: 2px solid #cbd5e1; padding: 6px 10px; background: #f8fafc; }
 table.vn-table td { border-bottom: 1px solid #e2e8f0; padding: 5px 10px; }

@@ -121,19 +121,30 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target_value: float | No
     return fig
 
 
-def html_table(frame: pl.DataFrame, numeric: tuple[str, ...] = (), caption: str | None = None) -> str:
+def html_table(frame: pl.DataFrame, numeric: tuple[str, ...] = (), caption: str | None = None,
+               links: dict[str, str] | None = None) -> str:
     """A static table (already formatted text), numbers right-aligned: for reading, printing and
-    projecting, where a sortable grid would sort '100,0%' before '66,8%'."""
+    projecting, where a sortable grid would sort '100,0%' before '66,8%'.
+
+    `links` maps a shown column to a hidden column holding the URL its cells open."""
+    links = links or {}
+    shown = [c for c in frame.columns if c not in links.values()]
     head = "".join(
-        f"<th style='text-align:{'right' if c in numeric else 'left'}'>{html.escape(c)}</th>" for c in frame.columns
+        f"<th style='text-align:{'right' if c in numeric else 'left'}'>{html.escape(c)}</th>" for c in shown
     )
+
+    def cell(row: dict, c: str) -> str:
+        v = row[c]
+        text = "" if v is None else str(v)
+        if c in links and row[links[c]]:
+            return link_cell(row[links[c]], text)
+        return html.escape(text)
+
     body = "".join(
         "<tr>" + "".join(
-            f"<td style='text-align:{'right' if c in numeric else 'left'}'>"
-            f"{html.escape('' if v is None else str(v))}</td>"
-            for c, v in zip(frame.columns, row)
+            f"<td style='text-align:{'right' if c in numeric else 'left'}'>{cell(row, c)}</td>" for c in shown
         ) + "</tr>"
-        for row in frame.iter_rows()
+        for row in frame.iter_rows(named=True)
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f"<table class='vn-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -147,3 +158,44 @@ def text_col(col: str, alias: str, kind: str = "number") -> pl.Expr:
 
 def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
+
+
+# --- a target over the year: met, at risk, missed (agg_target_attainment rows) --------------------
+
+# (label, css class); the order is the order of gravity on screen
+TARGET_STATES = {
+    "missed": ("Không đạt", "badge-bad"),
+    "at_risk": ("Có nguy cơ không đạt", "badge-bad"),
+    "behind": ("Chưa đạt, dự báo đạt cuối năm", "badge-warn"),
+    "met": ("Đạt", "badge-ok"),
+}
+
+
+def target_state(row: dict) -> str:
+    """A finished year is met or missed; a running year is met so far, at risk (the year-end
+    projection misses), or behind now but projected to end on target."""
+    if row["value"] is None:
+        return "at_risk" if row.get("is_at_risk") else "behind"
+    if row["is_final"]:
+        return "met" if row["is_met"] else "missed"
+    if row["is_at_risk"]:
+        return "at_risk"
+    return "met" if row["is_met"] else "behind"
+
+
+def required_rest_of_year(metric: Metric, row: dict) -> str:
+    """What the rest of the year must average for the year to end on target, in words where the
+    arithmetic leaves the 0..1 range (already safe, or out of reach at the current volume)."""
+    need = row.get("required_remaining_value")
+    if row.get("is_final") or need is None:
+        return fmt.EMPTY
+    floor = row["comparator"] == ">="
+    if metric.bounded and (need <= 0 if floor else need >= 1):
+        return "Chắc chắn đạt"
+    if metric.bounded and (need > 1 if floor else need < 0):
+        return "Không thể đạt trong năm"
+    return ("≥ " if floor else "≤ ") + fmt.metric_value(metric, need)
+
+
+def link_cell(url: str, text: str) -> str:
+    return f"<a href='{html.escape(url, quote=True)}' target='_self'>{html.escape(text)}</a>"

@@ -144,3 +144,25 @@ def score_trend(r, kind: str, agency_code: str) -> pl.DataFrame:
 
 def bands(r) -> pl.DataFrame:
     return r.query("select * from ref_766_band order by sort_order")
+
+
+def peer_group_summary(r, kind: str, key: str) -> pl.DataFrame:
+    """Per peer group for a period: agencies scored, the median, lowest and highest total, and the
+    average points of each of the six groups (columns `points_<group_key>`)."""
+    averages = ", ".join(f"avg({c}) as {c}" for c in GROUP_COLUMNS)
+    return r.query(
+        f"""
+        select s.peer_group, g.peer_group_label, g.sort_order,
+               count(s.total_points) as agencies,
+               median(s.total_points) as median_total,
+               min(s.total_points) as min_total,
+               max(s.total_points) as max_total,
+               {averages}
+        from agg_score_766 as s
+        join dim_peer_group as g using (peer_group)
+        where s.period_kind = $kind and s.period_key = $key and s.total_points is not null
+        group by all
+        order by g.sort_order
+        """,
+        {"kind": kind, "key": key},
+    )
