@@ -77,7 +77,17 @@ def bootstrap(page_title: str) -> dict[str, str]:
                 # a page run as the entry point itself (AppTest) knows no other pages: plain link
                 st.markdown(f"{icon} [{title}](/{url_path})")
     _ensure_warehouse()
-    meta = data.get("meta")
+    try:
+        meta = data.get("meta")
+    except Exception as exc:  # noqa: BLE001 - any reason the file cannot be read ends here, in words
+        path = data.reader().path
+        st.error(
+            f"Không đọc được kho dữ liệu `{path}`: {type(exc).__name__}: {exc}\n\n"
+            "Kho dữ liệu có thể bị hỏng hoặc được tạo bởi phiên bản cũ. Hãy tạo lại bằng "
+            "`python -m etl build` (hoặc `python -m etl demo` cho dữ liệu mẫu), rồi tải lại trang.",
+            icon=":material/error:",
+        )
+        st.stop()
     if meta.get("is_demo") == "true":
         st.sidebar.info("Đang xem **kho dữ liệu mẫu** (số liệu mô phỏng, không phải số liệu thật).")
     return meta

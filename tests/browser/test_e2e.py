@@ -263,3 +263,49 @@ def test_screenshots_for_readme(new_context):
         target = SCREENSHOTS / name
         full_page_screenshot(page, target)
         assert target.stat().st_size > 10_000, target
+
+
+# --- 5. an Excel export downloads and opens -------------------------------------------------------------
+
+def test_late_list_excel_downloads_and_opens(page: Page, tmp_path):
+    """The late list of a district for 2024: the .xlsx that the button gives is a real workbook holding
+    the rows on screen, codes and dates as shown."""
+    import polars as pl
+
+    open_page(page, "/tre_han?ky=year&ma_ky=2024&nhom=district")
+    assert_no_errors(page)
+    summary = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="hồ sơ trễ hạn ·").first
+    shown = int(summary.inner_text().split()[0].replace(".", ""))
+    table = page.locator("table.vn-table").first
+    first_code = table.locator("tbody tr").first.locator("td").first.inner_text().strip()
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Tải danh sách (Excel)").first.click()
+    download = info.value
+    assert download.suggested_filename == "ho_so_tre_han_2024.xlsx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    assert target.read_bytes()[:2] == b"PK"          # an Office Open XML zip, not an error page
+    book = pl.read_excel(target)
+    assert book.height == shown, (book.height, shown)
+    assert book.columns[:2] == ["Mã hồ sơ", "Cơ quan, đơn vị"]
+    assert book["Mã hồ sơ"][0] == first_code
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", book["Tiếp nhận"][0])
+
+
+# --- 6. from a ranking bar to the agency's own page ------------------------------------------------------
+
+def test_click_on_a_ranking_bar_opens_that_agency(page: Page):
+    open_page(page, RANKING_LINK)
+    wait_for_charts(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    # bars are drawn bottom-up, so the last is rank 1; the axis starts near the lowest value, so a bar
+    # begins left of the plot: click inside the plot, near the bar's end (plotly listens on its drag layer)
+    bar = chart.locator(".bars path").last.bounding_box()
+    plot = chart.locator("rect.nsewdrag").first.bounding_box()
+    page.mouse.click(min(bar["x"] + bar["width"], plot["x"] + plot["width"]) - 8, bar["y"] + bar["height"] / 2)
+    page.wait_for_url(re.compile(r"/co_quan\?"))
+    settle(page)
+    assert_no_errors(page)
+    params = query(page)
+    assert params["ky"] == "quarter" and params["ma_ky"] == "2025-Q1" and params["don_vi"], params
