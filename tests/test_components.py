@@ -49,3 +49,15 @@ def test_html_table_links_a_column_to_a_hidden_url_and_escapes_text():
     assert "<a href='/co_quan?don_vi=A&amp;ky=year' target='_self'>Sở &lt;A&gt;</a>" in out
     assert "<td style='text-align:left'>Sở B</td>" in out            # no URL: plain text
     assert "<td style='text-align:right'>96,5%</td>" in out
+
+
+@pytest.mark.parametrize(("change", "higher", "arrow", "colour"), [
+    (0.012, True, "up", "green"),       # on-time rate up 1,2 points: good
+    (-0.012, True, "down", "red"),      # down: bad, and shown as a fall although written '−1,2'
+    (0.012, False, "up", "red"),        # a late share going up is bad
+    (0.0004, True, "off", "gray"),      # +0,04 points reads as 0,0: no change
+])
+def test_rate_delta_arrow_and_colour(change, higher, arrow, colour):
+    d = components.rate_delta(change, higher)
+    assert (d["delta_arrow"], d["delta_color"]) == (arrow, colour)
+    assert components.rate_delta(None) == {}

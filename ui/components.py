@@ -49,14 +49,27 @@ def target_status(metric: Metric, value, target: dict | None) -> tuple[str, bool
     return text, met
 
 
+def rate_delta(change: float | None, higher_is_better: bool = True) -> dict:
+    """st.metric's delta arguments for a change of a rate, in percentage points.
+
+    Arrow and colour are set here because Streamlit reads a fall only from an ASCII '-', and
+    fmt.points writes the minus sign '−'; a change shown as 0,0 is no change (grey, no arrow)."""
+    if change is None:
+        return {}
+    moved = fmt.number(abs(change) * 100, 1) != fmt.number(0, 1)
+    good = (change > 0) == higher_is_better
+    return {"delta": fmt.points(change),
+            "delta_color": "gray" if not moved else ("green" if good else "red"),
+            "delta_arrow": "off" if not moved else ("up" if change > 0 else "down")}
+
+
 def kpi_card(container, metric: Metric, value, previous, target: dict | None) -> None:
     text, met = target_status(metric, value, target)
     delta = None if value is None or previous is None else value - previous
     container.metric(
         metric.label,
         fmt.metric_value(metric, value),
-        delta=None if delta is None else fmt.points(delta),
-        delta_color="normal" if metric.higher_is_better else "inverse",
+        **rate_delta(delta, metric.higher_is_better),
         help=metric.description,
         border=True,
     )

@@ -24,11 +24,26 @@ def select(label: str, options: Sequence[str], key: str, format_func: Callable[[
     if not options:
         st.query_params.pop(key, None)
         return None
-    state_key = f"url_{key}"
-    current = st.session_state.get(state_key)
-    if current not in options:
+    state_key, written_key = f"url_{key}", f"url_written_{key}"
+    wanted = st.query_params.get(key)
+    if wanted in options and wanted != st.session_state.get(written_key):
+        # the URL holds a value this session did not write: a link was followed (st.switch_page,
+        # st.page_link, a pasted address), and the link wins over the remembered choice
+        st.session_state[state_key] = wanted
+    elif st.session_state.get(state_key) not in options:
         st.session_state[state_key] = url_value(key, options, default)
+    else:
+        # set again so the choice survives pages whose widgets Streamlit forgets when they are not drawn
+        st.session_state[state_key] = st.session_state[state_key]
     value = container.selectbox(label, options, key=state_key, format_func=format_func)
-    if st.query_params.get(key) != value:
+    if wanted != value:
         st.query_params[key] = value
+    st.session_state[written_key] = value
     return value
+
+
+def from_link(key: str) -> bool:
+    """Whether the URL's `key` came from a link (a value this session's widgets did not write);
+    ask before the widget of `key` is drawn."""
+    wanted = st.query_params.get(key)
+    return wanted is not None and wanted != st.session_state.get(f"url_written_{key}")

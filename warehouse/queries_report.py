@@ -1,0 +1,50 @@
+"""The periodic report of a named period per agency, for the Báo cáo page (docs/report.md).
+
+It reads the summary table `agg_periodic_report` and lists the same agencies as
+`queries.report_for_range` (those that existed during the period or had dossiers in it, zeros where
+they had none), so that the page's table and the .xlsx office form of the same dates hold the same
+rows. Coarser tables on the page (per peer group, per part of the province, the totals row) are sums
+of these rows (`warehouse.narrative.rollup`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from warehouse.metrics import METRICS, REPORT_COLUMNS
+
+_SUMS = ", ".join(f"coalesce(sum(c.{c}), 0)::bigint as {c}" for c in REPORT_COLUMNS)
+
+
+def agency_report(r, kind: str, key: str) -> pl.DataFrame:
+    """One row per agency of the period: peer group, unit, the part of the province it counts in,
+    the report columns and the on-time rate (the registry's formula; null without finished dossiers)."""
+    return r.query(
+        f"""
+        with period as (
+            select start_date, end_date from dim_period where period_kind = $kind and period_key = $key
+        ),
+        counts as (
+            select * from agg_periodic_report where period_kind = $kind and period_key = $key
+        ),
+        agencies as (
+            select a.agency_code from dim_agency as a, period as p
+            where coalesce(a.valid_from, date '1900-01-01') <= p.end_date
+              and coalesce(a.valid_to, date '9999-12-31') >= p.start_date
+            union
+            select agency_code from counts
+        )
+        select x.agency_code, a.agency_name, a.peer_group, g.peer_group_label,
+               g.sort_order as peer_group_order, a.unit_label,
+               coalesce(m.province_part, 'other') as province_part,
+               {_SUMS}, {METRICS["on_time_rate"].sql()} as on_time_rate
+        from agencies as x
+        join dim_agency as a using (agency_code)
+        join dim_peer_group as g using (peer_group)
+        left join dim_unit_membership as m on m.agency_code = x.agency_code and m.unit_level = 'province'
+        left join counts as c on c.agency_code = x.agency_code
+        group by all
+        order by peer_group_order, x.agency_code
+        """,
+        {"kind": kind, "key": key},
+    )
