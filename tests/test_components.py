@@ -22,7 +22,7 @@ def row(value, is_met, is_final, is_at_risk, need=None, comparator=">="):
     (row(0.97, True, False, True), "at_risk"),        # met so far, but the projection ends below
     (row(0.95, False, False, False), "behind"),       # below so far, the last months bring it back
     (row(0.95, False, False, True), "at_risk"),
-    (row(None, None, False, False), "behind"),        # nothing finished yet this year
+    (row(None, None, False, False), "no_data"),       # nothing finished yet this year
 ])
 def test_target_state(r, state):
     assert components.target_state(r) == state

@@ -181,14 +181,15 @@ TARGET_STATES = {
     "at_risk": ("Có nguy cơ không đạt", "badge-bad"),
     "behind": ("Chưa đạt, dự báo đạt cuối năm", "badge-warn"),
     "met": ("Đạt", "badge-ok"),
+    "no_data": ("Chưa có số liệu", ""),
 }
 
 
 def target_state(row: dict) -> str:
     """A finished year is met or missed; a running year is met so far, at risk (the year-end
-    projection misses), or behind now but projected to end on target."""
+    projection misses), or behind now but projected to end on target; no_data before any figure."""
     if row["value"] is None:
-        return "at_risk" if row.get("is_at_risk") else "behind"
+        return "no_data"
     if row["is_final"]:
         return "met" if row["is_met"] else "missed"
     if row["is_at_risk"]:

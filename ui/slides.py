@@ -1,0 +1,476 @@
+"""Projector slides for steering-committee meetings: one message per slide, large and high-contrast.
+
+Each builder takes frames the page has already read and returns a `Slide` (a headline sentence that
+states the message, a supporting sentence, and a table, tiles or a chart); `show` draws it. Builders
+do no I/O, so their sentences can be checked against hand-made frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ui import components, fmt
+from warehouse.metrics import HEADLINE, METRICS
+
+INK = "#111111"                        # text: near-black on white, readable from the back of a room
+GOOD, BAD, WARN = "#14692f", "#b3261e", "#8a4b00"   # white text on these passes WCAG AA (≥ 4.5:1)
+FONT = '"Source Sans", sans-serif'   # the font Streamlit itself ships and serves: no download
+BARS = 8                               # bars a slide's chart shows at most
+ROWS = 8                               # rows of a table of agencies, so it fits above the control bar
+SIDE_ROWS = 5                          # rows of a table beside a chart
+
+# slide number (1-based) -> short title, in the order the meeting goes through them
+TITLES = ["Chỉ tiêu năm", "Xếp hạng trong nhóm", "Trễ hạn nhiều nhất", "Chỉ tiêu có nguy cơ, không đạt",
+          "Tiến bộ so với kỳ trước"]
+
+# Streamlit's own chrome hidden, the page made a slide; sizes in px because the room sees pixels
+CSS = f"""
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"] {{ display: none !important; }}
+[data-testid="stMain"] {{ background: #ffffff; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100% !important;
+    padding: 28px 48px 120px 48px !important; }}
+[data-testid="stMain"] h1 {{ font-size: 52px !important; line-height: 1.15 !important;
+    font-weight: 800 !important; color: {INK} !important; padding: 0 0 8px 0 !important;
+    letter-spacing: -0.5px; }}
+[data-testid="stMain"] [data-testid="stAlert"] p {{ font-size: 30px !important; line-height: 1.35;
+    color: {INK}; }}
+.slide-lead {{ font-size: 30px; line-height: 1.35; color: {INK}; margin: 0 0 18px 0; }}
+.slide-note {{ font-size: 22px; color: {INK}; margin-top: 10px; }}
+.tiles {{ display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 22px; }}
+.tile {{ border: 3px solid {INK}; border-left-width: 16px; border-radius: 10px; padding: 14px 20px;
+    color: {INK}; }}
+.tile.met {{ border-left-color: {GOOD}; }} .tile.at_risk {{ border-left-color: {WARN}; }}
+.tile.missed, .tile.behind {{ border-left-color: {BAD}; }}
+.tile-label {{ font-size: 24px; font-weight: 600; line-height: 1.2; min-height: 58px; }}
+.tile-value {{ font-size: 68px; font-weight: 800; line-height: 1.05;
+    font-variant-numeric: tabular-nums; }}
+.tile-target {{ font-size: 24px; margin-top: 4px; }}
+.badge {{ display: inline-block; font-size: 22px; font-weight: 800; color: #ffffff; border-radius: 6px;
+    padding: 2px 12px; margin-top: 8px; letter-spacing: 0.5px; }}
+.badge.met {{ background: {GOOD}; }} .badge.at_risk {{ background: {WARN}; }}
+.badge.missed, .badge.behind {{ background: {BAD}; }} .badge.no_data {{ background: {INK}; }}
+table.slide-table {{ border-collapse: collapse; width: 100%; font-size: 27px; color: {INK};
+    font-variant-numeric: tabular-nums; }}
+table.slide-table th {{ text-align: left; font-size: 22px; text-transform: uppercase;
+    letter-spacing: 0.5px; border-bottom: 3px solid {INK}; padding: 6px 12px; }}
+table.slide-table td {{ border-bottom: 1px solid {INK}; padding: 6px 12px; vertical-align: top;
+    line-height: 1.3; }}
+table.slide-table td.num, table.slide-table th.num {{ text-align: right; white-space: nowrap; }}
+.big {{ font-size: 34px; font-weight: 800; line-height: 1.1; }}
+.small {{ font-size: 21px; line-height: 1.2; }}
+.up {{ color: {GOOD}; font-weight: 800; }} .down {{ color: {BAD}; font-weight: 800; }}
+.st-key-slide_controls {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 100;
+    background: #ffffff; border-top: 2px solid {INK}; padding: 10px 48px; }}
+.st-key-slide_controls button {{ min-height: 58px; padding: 0 18px; border: 2px solid {INK};
+    color: {INK}; }}
+.st-key-slide_controls button p {{ font-size: 24px !important; font-weight: 700; }}
+.slide-status {{ font-size: 22px; color: {INK}; white-space: nowrap; overflow: hidden;
+    text-overflow: ellipsis; }}
+.st-key-slide_controls [data-testid='stElementContainer'] {{ min-width: 0; }}
+.st-key-slide_script {{ display: none; }}
+</style>
+"""
+
+# Keys: → PageDown Space = next, ← PageUp = previous, F = full screen (Esc leaves it). st.html runs this
+# in the page itself; the listener clicks the page's own Streamlit buttons (found by their key class),
+# so a key press does exactly what a click does. Each run replaces the previous run's listener, so
+# there is never more than one, and it does nothing once another page is shown.
+KEYS_JS = """
+<script>
+(function () {
+  const doc = window.document;
+  const KEYS = {ArrowRight: "slide_next", PageDown: "slide_next", " ": "slide_next",
+                ArrowLeft: "slide_prev", PageUp: "slide_prev"};
+  const onSlides = () => doc.querySelector(".st-key-slide_next") !== null;
+  const toggleFullScreen = () => {
+    if (doc.fullscreenElement) { doc.exitFullscreen(); }
+    else { doc.documentElement.requestFullscreen().catch(() => {}); }
+  };
+  function onKey(event) {
+    if (!onSlides() || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    const inside = (selector) => target && target.closest && target.closest(selector);
+    // typing in the options (period, timer) must not turn the slides
+    if (inside("input, textarea, select, [contenteditable='true'], [role='combobox'], [role='listbox'], "
+               + "[role='dialog']")) return;
+    if (event.key === " " && inside("button, a, [role='button']")) return;  // Space already clicks it
+    if (event.key === "f" || event.key === "F") { event.preventDefault(); toggleFullScreen(); return; }
+    const button = KEYS[event.key] && doc.querySelector(".st-key-" + KEYS[event.key] + " button");
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    button.click();
+  }
+  function onClick(event) {
+    const target = event.target;
+    const onButton = target && target.closest && target.closest(".st-key-slide_fullscreen");
+    if (onSlides() && onButton) toggleFullScreen();
+  }
+  if (window.__slidesOnKey) doc.removeEventListener("keydown", window.__slidesOnKey, true);
+  if (window.__slidesOnClick) doc.removeEventListener("click", window.__slidesOnClick, true);
+  window.__slidesOnKey = onKey;
+  window.__slidesOnClick = onClick;
+  doc.addEventListener("keydown", onKey, true);
+  doc.addEventListener("click", onClick, true);
+})();
+</script>
+"""
+
+
+@dataclass
+class Slide:
+    headline: str                      # the message, as one sentence
+    lead: str = ""                     # what it is measured on (plain text)
+    body: str = ""                     # HTML, every value already escaped
+    figure: go.Figure | None = None
+    side: str = ""                     # HTML beside the figure
+    empty: str | None = None           # nothing to show: this, in words
+    note: str = ""                     # a line under the body
+    split: tuple[int, int] = (3, 2)    # widths of the figure and the side
+
+
+# --- formats -------------------------------------------------------------------------------------------
+
+def esc(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def target_text(metric, value) -> str:
+    """A target as people say it: 96% rather than 96,0%."""
+    if metric.fmt == "percent" and value is not None and round(value * 100, 1) == round(value * 100):
+        return fmt.percent(value, 0)
+    return fmt.metric_value(metric, value)
+
+
+def comparator_text(comparator: str) -> str:
+    return "≥" if comparator == ">=" else "≤"
+
+
+def short_name(name: str | None, province: str | None) -> str:
+    """'Sở Tư pháp tỉnh Quảng Ninh' -> 'Sở Tư pháp': on a slide every agency is in the province.
+    `province` as dim_unit names it ('Tỉnh Quảng Ninh', 'Thành phố Hải Phòng') or bare."""
+    name = name or fmt.EMPTY
+    if province:
+        bare = province
+        for kind in ("Tỉnh ", "Thành phố "):
+            if bare.lower().startswith(kind.lower()):
+                bare = bare[len(kind):]
+        for suffix in (f" tỉnh {bare}", f" thành phố {bare}", f" TP {bare}", f" {bare}"):
+            if name.lower().endswith(suffix.lower()) and len(name) > len(suffix):
+                return name[: -len(suffix)]
+    return name
+
+
+def points_abs(delta: float) -> str:
+    return f"{fmt.number(abs(delta) * 100, 1)} điểm %"
+
+
+def _layout(**extra) -> dict:
+    """components.PLOT_LAYOUT with projector fonts: large, near-black."""
+    base = components.PLOT_LAYOUT | {"font": dict(family=FONT, size=22, color=INK),
+                                     "hoverlabel": dict(font_size=22), "paper_bgcolor": "white"}
+    return base | extra
+
+
+def _table(headers: list[tuple[str, bool]], rows: list[list[str]]) -> str:
+    """Rows of already-escaped HTML cells; (header, numeric?) per column."""
+    head = "".join(f"<th class='{'num' if n else ''}'>{esc(h)}</th>" for h, n in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td class='{'num' if numeric else ''}'>{cell}</td>"
+                         for cell, (_, numeric) in zip(row, headers)) + "</tr>"
+        for row in rows
+    )
+    return f"<table class='slide-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+# --- 1. the province against this year's targets ------------------------------------------------------
+
+STATUS_WORDS = {"met": "đạt", "at_risk": "có nguy cơ không đạt", "missed": "không đạt", "behind": "chưa đạt",
+                "no_data": "chưa có số liệu"}
+
+
+def targets_slide(attainment: pl.DataFrame, year: int, as_of: dt.date | None) -> Slide:
+    """The province's attainment rows of queries_targets.attainment(year)."""
+    if attainment.height == 0:
+        return Slide(f"Năm {year} chưa có chỉ tiêu kế hoạch",
+                     empty=f"Chưa có chỉ tiêu kế hoạch năm {year} cho toàn tỉnh, nên chưa so sánh được.")
+    rows = [r | {"state": components.target_state(r)} for r in attainment.iter_rows(named=True)]
+    counts = {s: sum(r["state"] == s for r in rows) for s in STATUS_WORDS}
+    final = all(r["is_final"] for r in rows)
+    when = f"Cả năm {year}" if final else f"Năm {year}, số liệu đến {fmt.date(as_of)}"
+    parts = [f"{counts[s]} chỉ tiêu {STATUS_WORDS[s]}" for s in STATUS_WORDS if counts[s]]
+    lead = f"{when}: " + ", ".join(parts) + f" (trên {len(rows)} chỉ tiêu của toàn tỉnh)."
+
+    on_time = next((r for r in rows if r["kpi"] == "on_time_rate"), None)
+    if on_time is None:
+        headline = f"Năm {year}: đạt {counts['met']}/{len(rows)} chỉ tiêu kế hoạch"
+    elif on_time["state"] == "no_data":
+        headline = f"Tỷ lệ đúng hạn năm {year}: chưa có số liệu"
+    else:
+        m = METRICS["on_time_rate"]
+        ceiling = "" if on_time["comparator"] == ">=" else "tối đa "
+        value, goal = fmt.metric_value(m, on_time["value"]), target_text(m, on_time["target_value"])
+        headline = f"Tỷ lệ đúng hạn {value}: {STATUS_WORDS[on_time['state']]} chỉ tiêu {ceiling}{goal}"
+
+    tiles = []
+    for r in rows:
+        m = METRICS[r["kpi"]]
+        detail = ""
+        if r["state"] in ("at_risk", "behind") and r["projected_value"] is not None:
+            projected = esc(fmt.metric_value(m, r["projected_value"]))
+            detail = f"<div class='tile-target'>Dự báo cuối năm {projected}</div>"
+        tiles.append(
+            f"<div class='tile {r['state']}'><div class='tile-label'>{esc(m.label)}</div>"
+            f"<div class='tile-value'>{esc(fmt.metric_value(m, r['value']))}</div>"
+            f"<div class='tile-target'>Chỉ tiêu {comparator_text(r['comparator'])} "
+            f"{esc(target_text(m, r['target_value']))}</div>{detail}"
+            f"<span class='badge {r['state']}'>{esc(STATUS_WORDS[r['state']].upper())}</span></div>"
+        )
+    return Slide(headline, lead, body=f"<div class='tiles'>{''.join(tiles)}</div>")
+
+
+# --- 2. each peer group's top and bottom ---------------------------------------------------------------
+
+def rankings_slide(rankings: pl.DataFrame, period_label: str, province: str | None) -> Slide:
+    """`rankings`: queries_targets.ranking on the on-time rate for every peer group of the period,
+    stacked, with a `peer_group_label` column; only ranked agencies are shown."""
+    m = METRICS["on_time_rate"]
+    if rankings.height == 0:
+        return Slide(f"{period_label}: chưa có cơ quan nào có hồ sơ",
+                     empty=f"{period_label}: không có cơ quan nào có hồ sơ trong kỳ, "
+                           "nên chưa có gì để xếp hạng.")
+    ranked = rankings.filter(pl.col("is_ranked"))
+    if ranked.height == 0:
+        return Slide(f"{period_label}: chưa đơn vị nào đủ hồ sơ để xếp hạng",
+                     empty="Không đơn vị nào có đủ số hồ sơ tối thiểu để xếp hạng tỷ lệ đúng hạn "
+                           "trong kỳ này.")
+    def cell(r: dict) -> str:
+        return (f"{esc(short_name(r['agency_name'], province))}<br>"
+                f"<span class='big'>{esc(fmt.metric_value(m, r['value']))}</span>")
+
+    rows, tops, bottoms, unranked = [], [], [], []
+    for label in rankings["peer_group_label"].unique(maintain_order=True).to_list():
+        group = ranked.filter(pl.col("peer_group_label") == label).sort("rank", "agency_name")
+        if group.height == 0:
+            unranked.append(label)
+            continue
+        top, bottom = group.row(0, named=True), group.row(-1, named=True)
+        tops.append(top["value"])
+        if group.height > 1:
+            bottoms.append(bottom["value"])
+            last = cell(bottom) + f" · hạng {bottom['rank']}/{bottom['ranked_count']}"
+        else:
+            last = "Chỉ một đơn vị được xếp hạng"
+        rows.append([f"<b>{esc(label)}</b><br><span class='small'>{group.height} đơn vị xếp hạng</span>",
+                     cell(top), last])
+    headline = f"Đúng hạn {period_label}: đầu bảng {fmt.metric_value(m, max(tops))}"
+    if bottoms:
+        headline += f", cuối bảng {fmt.metric_value(m, min(bottoms))}"
+    lead = "Đứng đầu và cuối bảng mỗi nhóm, chỉ xét đơn vị đủ số hồ sơ tối thiểu."
+    note = f"Chưa đơn vị nào đủ hồ sơ để xếp hạng trong nhóm: {'; '.join(unranked)}." if unranked else ""
+    table = _table([("Nhóm so sánh", False), ("Đứng đầu", False), ("Cuối bảng", False)], rows)
+    return Slide(headline, lead, body=table, note=note)
+
+
+# --- 3. the agencies with the most late dossiers ------------------------------------------------------
+
+def late_slide(rankings: pl.DataFrame, province_late: int | None, province_finished: int | None,
+               period_label: str, province: str | None) -> Slide:
+    """Most late dossiers (bars) and the lowest on-time rates among agencies with enough volume."""
+    m = METRICS["on_time_rate"]
+    if not province_finished:
+        return Slide(f"{period_label}: chưa có hồ sơ nào được giải quyết",
+                     empty=f"{period_label}: không có hồ sơ nào được giải quyết trong kỳ.")
+    if not province_late:
+        return Slide(f"{period_label}: không có hồ sơ nào giải quyết trễ hạn",
+                     lead=f"{fmt.number(province_finished)} hồ sơ được giải quyết, "
+                          "tất cả trước hoặc đúng hạn.")
+    late = (rankings.filter(pl.col("finished_late") > 0)
+            .sort(["finished_late", "agency_name"], descending=[True, False]).head(BARS))
+    worst = late.row(0, named=True)
+    share = worst["finished_late"] / province_late
+    headline = (f"{short_name(worst['agency_name'], province)} trễ hạn nhiều nhất: "
+                f"{fmt.number(worst['finished_late'])} hồ sơ, {fmt.percent(share)} số trễ hạn toàn tỉnh")
+    lead = (f"{period_label}: toàn tỉnh {fmt.number(province_late)} hồ sơ giải quyết trễ hạn trên "
+            f"{fmt.number(province_finished)} hồ sơ đã giải quyết.")
+
+    shown = late.reverse()  # largest at the top of a horizontal bar chart
+    names = [short_name(n, province) for n in shown["agency_name"].to_list()]
+    fig = go.Figure(go.Bar(
+        x=shown["finished_late"].to_list(), y=names, orientation="h", marker_color=BAD,
+        text=[fmt.number(v) for v in shown["finished_late"].to_list()], textposition="outside",
+        cliponaxis=False, textfont=dict(size=24, color=INK),
+        hovertemplate="%{y}: %{text} hồ sơ trễ hạn<extra></extra>",
+    ))
+    fig.update_layout(**_layout(margin=dict(l=10, r=70, t=50, b=10)), height=max(300, 48 * shown.height + 70),
+                      title=dict(text="Số hồ sơ giải quyết trễ hạn", font=dict(size=24)), showlegend=False,
+                      xaxis=dict(visible=False, range=[0, max(shown["finished_late"].to_list()) * 1.18]),
+                      yaxis=dict(tickfont=dict(size=22), automargin=True))
+
+    lowest = rankings.filter(pl.col("is_ranked")).sort(["value", "agency_name"]).head(SIDE_ROWS)
+    side = ""
+    if lowest.height:
+        rows = [[esc(short_name(r["agency_name"], province))
+                 + f"<br><span class='small'>{esc(fmt.number(r['volume']))} hồ sơ</span>",
+                 f"<span class='big'>{esc(fmt.metric_value(m, r['value']))}</span>"]
+                for r in lowest.iter_rows(named=True)]
+        side = ("<div class='slide-lead'><b>Tỷ lệ đúng hạn thấp nhất</b> (đủ số hồ sơ để xếp hạng)</div>"
+                + _table([("Đơn vị", False), ("Đúng hạn", True)], rows))
+    return Slide(headline, lead, figure=fig, side=side)
+
+
+# --- 4. at risk of missing this year's targets (or, once the year is over, missed) --------------------
+
+def year_is_over(year: int, as_of: dt.date | None) -> bool:
+    return as_of is not None and as_of >= dt.date(year, 12, 31)
+
+
+def at_risk_slide(rows: pl.DataFrame, has_targets: bool, year: int, as_of: dt.date | None,
+                  province: str | None) -> Slide:
+    """`rows`: queries_targets.at_risk(year) while the year runs, queries_slides.missed_targets(year)
+    once it is over (the province's rows first in both)."""
+    if not has_targets:
+        return Slide(f"Năm {year} chưa có chỉ tiêu kế hoạch",
+                     empty=f"Chưa có chỉ tiêu kế hoạch năm {year}, "
+                           "nên chưa biết đơn vị nào đạt hay không đạt.")
+    over = year_is_over(year, as_of)
+    agencies = rows.filter(pl.col("scope") == "agency")
+    whole = rows.filter(pl.col("scope") == "province")
+    n = agencies["agency_code"].n_unique()
+    verdict = "không đạt" if over else "có nguy cơ không đạt"
+    if n:
+        headline = f"{n} đơn vị {verdict} chỉ tiêu năm {year}"
+    elif whole.height:
+        headline = f"Toàn tỉnh {verdict} {whole.height} chỉ tiêu năm {year}"
+    else:
+        headline = f"Năm {year}: không đơn vị nào {verdict} chỉ tiêu"
+    value_col, gap_col = ("value", "gap_units") if over else ("projected_value", "year_end_gap_units")
+    if over:
+        lead = f"Cả năm {year}: đơn vị có ít nhất một chỉ tiêu không đạt."
+    else:
+        lead = (f"Dự báo cuối năm từ số liệu đến {fmt.date(as_of)}: khối lượng giữ nhịp từ đầu năm, kết quả "
+                "theo 3 tháng gần nhất.")
+    if whole.height:
+        said = "đạt" if over else "dự báo"
+        lead += " Toàn tỉnh: " + "; ".join(
+            f"{METRICS[r['kpi']].label.lower()} {said} {fmt.metric_value(METRICS[r['kpi']], r[value_col])}, "
+            f"chỉ tiêu {comparator_text(r['comparator'])} {target_text(METRICS[r['kpi']], r['target_value'])}"
+            for r in whole.iter_rows(named=True)) + "."
+    table_rows = [
+        [esc(short_name(r["agency_name"], province)), esc(METRICS[r["kpi"]].label),
+         f"<span class='big'>{esc(fmt.metric_value(METRICS[r['kpi']], r[value_col]))}</span>",
+         f"{comparator_text(r['comparator'])} {esc(target_text(METRICS[r['kpi']], r['target_value']))}",
+         esc(fmt.number(r[gap_col]))]
+        for r in agencies.head(ROWS).iter_rows(named=True)
+    ]
+    body, note = "", ""
+    if table_rows:
+        gap_label = "Còn thiếu" if over else "Cần thêm"
+        body = _table([("Đơn vị", False), ("Chỉ số", False), ("Cả năm" if over else "Dự báo cuối năm", True),
+                       ("Chỉ tiêu", True), (gap_label, True)], table_rows)
+        if agencies.height > ROWS:
+            note = f"… và {agencies.height - ROWS} trường hợp khác. "
+        note += (f"{gap_label}: số hồ sơ (lượt) " + ("còn thiếu so với chỉ tiêu cả năm." if over else
+                 "phải đạt thêm từ nay đến cuối năm để đạt chỉ tiêu."))
+    return Slide(headline, lead, body=body, note=note)
+
+
+# --- 5. progress since the previous period -------------------------------------------------------------
+
+def progress_slide(current: dict, previous: dict | None, period_label: str, previous_label: str | None,
+                   rankings: pl.DataFrame, province: str | None) -> Slide:
+    """The province's headline KPIs now and their change; the agencies that moved most on the on-time
+    rate (ranked in both periods: `value_change` of agg_ranking)."""
+    m = METRICS["on_time_rate"]
+    if previous is None or previous_label is None:
+        return Slide(f"{period_label}: chưa có kỳ trước để so sánh",
+                     empty="Đây là kỳ đầu tiên có trong kho dữ liệu, nên chưa so sánh được với kỳ trước.")
+    now, before = current.get("on_time_rate"), previous.get("on_time_rate")
+    if now is None or before is None:
+        headline = f"Tỷ lệ đúng hạn: chưa đủ số liệu để so {period_label} với {previous_label}"
+    else:
+        delta = now - before
+        if round(delta * 1000) == 0:
+            headline = f"Tỷ lệ đúng hạn giữ ở {fmt.metric_value(m, now)}"
+        else:
+            word, to = ("tăng", "lên") if delta > 0 else ("giảm", "xuống")
+            headline = (f"Tỷ lệ đúng hạn {word} {points_abs(delta)}: từ {fmt.metric_value(m, before)} "
+                        f"{to} {fmt.metric_value(m, now)}")
+    lead = f"{period_label} so với {previous_label} (kỳ liền trước cùng loại)."
+
+    rows = []
+    for key in HEADLINE:
+        km, value, old = METRICS[key], current.get(key), previous.get(key)
+        change = fmt.EMPTY
+        if value is not None and old is not None:
+            d = value - old
+            better = (d > 0) == km.higher_is_better
+            css = "" if round(d * 1000) == 0 else ("up" if better else "down")
+            change = f"<span class='{css}'>{esc(fmt.points(0.0 if not css else d))}</span>"
+        rows.append([esc(km.label), f"<b>{esc(fmt.metric_value(km, value))}</b>", change])
+    side = _table([("Chỉ số toàn tỉnh", False), ("Kỳ này", True), ("Thay đổi", True)], rows)
+
+    movers = rankings.filter(pl.col("is_ranked") & pl.col("previous_rank").is_not_null()
+                             & pl.col("value_change").is_not_null())
+    up = movers.filter(pl.col("value_change") > 0).sort(["value_change", "agency_name"],
+                                                        descending=[True, False]).head(5)
+    down = movers.filter(pl.col("value_change") < 0).sort(["value_change", "agency_name"]).head(5)
+    fig = None
+    if up.height + down.height:
+        # bottom to top: the largest fall, ..., the largest gain (plotly draws the first bar lowest)
+        shown = pl.concat([down, up.reverse()])
+        changes = shown["value_change"].to_list()
+        names = [short_name(n, province) for n in shown["agency_name"].to_list()]
+        fig = go.Figure(go.Bar(
+            x=[c * 100 for c in changes], y=list(range(len(changes))), orientation="h",
+            marker_color=[GOOD if c > 0 else BAD for c in changes],
+            text=[fmt.points(c) for c in changes], textposition="outside", cliponaxis=False,
+            textfont=dict(size=22, color=INK), customdata=names,
+            hovertemplate="%{customdata}: %{text}<extra></extra>",
+        ))
+        for i, (name, c) in enumerate(zip(names, changes)):
+            # the name sits across zero from its bar, so neither the bars nor the labels overlap
+            fig.add_annotation(x=0, y=i, text=esc(name), showarrow=False, font=dict(size=21, color=INK),
+                               xanchor="right" if c > 0 else "left", xshift=-10 if c > 0 else 10)
+        reach = max(abs(c) for c in changes) * 100 * 2.2
+        fig.update_layout(**_layout(margin=dict(l=10, r=10, t=50, b=10)),
+                          height=max(300, 44 * len(changes) + 70),
+                          title=dict(text="Đơn vị thay đổi tỷ lệ đúng hạn nhiều nhất", font=dict(size=24)),
+                          showlegend=False, xaxis=dict(visible=False, range=[-reach, reach]),
+                          yaxis=dict(visible=False))
+    note = "" if fig else "Chưa có đơn vị nào được xếp hạng ở cả hai kỳ để so sánh."
+    return Slide(headline, lead, figure=fig, side=side, note=note, split=(1, 1))
+
+
+# --- drawing -------------------------------------------------------------------------------------------
+
+def show(slide: Slide) -> None:
+    """Draw a slide where the caller is drawing (the page puts it in its stage container)."""
+    st.title(slide.headline, anchor=False)
+    if slide.lead:
+        st.html(f"<div class='slide-lead'>{esc(slide.lead)}</div>")
+    if slide.empty:
+        components.empty_state(slide.empty)
+        return
+    if slide.body:
+        st.html(slide.body)
+    if slide.figure is not None:
+        chart = dict(theme=None, config={"displayModeBar": False}, key="slide_chart")
+        if slide.side:
+            left, right = st.columns(list(slide.split), gap="large")
+            left.plotly_chart(slide.figure, **chart)
+            right.html(slide.side)
+        else:
+            st.plotly_chart(slide.figure, **chart)
+    elif slide.side:
+        st.html(slide.side)
+    if slide.note:
+        st.html(f"<div class='slide-note'>{esc(slide.note)}</div>")
