@@ -1,0 +1,433 @@
+"""Pieces of the drill-down page "Theo địa bàn" (docs/drill.md): where the URL points (the path of
+nodes from the province down), what a node's children are, and the charts that show them.
+
+A node is the province, an old district, a commune (old or new), an agency, a field or a procedure.
+Every node is opened by the drill keys of the URL (DRILL_KEYS), so every view is a link.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field as dataclass_field
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ui import components, fmt
+from warehouse.queries_drill import NO_CODE
+from warehouse.queries_units import PROVINCE_PARTS
+
+# the URL keys of the drill-down (ky, ma_ky, the period, are the period picker's)
+DRILL_KEYS = ("pb", "cap", "ma", "don_vi", "linh_vuc", "thu_tuc")
+VERSIONS = {"1": 1, "2": 2}
+ERA = {1: "đến 30/06/2025", 2: "từ 01/07/2025"}
+LEVEL_WORDS = {"district": "huyện", "commune": "xã"}
+# agency levels with plan targets of their own (ref_plan_target.agency_level)
+TARGET_LEVELS = ("province", "department", "central", "district", "commune")
+CRUMB_CHARS = 48
+
+GROUP_LABELS = PROVINCE_PARTS | {
+    "district": "Cấp huyện (đến 30/06/2025)",
+    "commune": "Cấp xã (từ 01/07/2025)",
+    "district_ubnd": "UBND cấp huyện",
+    "old_commune": "Cấp xã (đến 30/06/2025)",
+}
+# the order groups are shown in: the territory first, then the agencies serving the whole province
+GROUP_ORDER = ("district", "commune", "department", "central", "other", "district_ubnd", "old_commune", None)
+GREY = "#9ca3af"
+MIDDLE = "#f3f4f6"
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str                      # province, district, commune, agency, field, procedure
+    label: str                     # breadcrumb text
+    title: str                     # heading: with the parent or the era where names repeat
+    params: dict = dataclass_field(default_factory=dict)   # drill URL keys that open it
+    level: str = "province"        # whose plan targets apply (ref_plan_target.agency_level)
+    unit: tuple | None = None      # (hierarchy version, level, code) of a province, district, commune
+    agency: str | None = None
+    field: str | None = None
+    procedure: str | None = None
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the URL's codes name: cached warehouse look-ups the page passes in."""
+    unit: Callable[[int, str, str], dict | None]
+    agency: Callable[[str], dict | None]
+    field: Callable[[str], str | None]
+    procedure: Callable[[str], str | None]
+
+
+def short(text: str, limit: int = CRUMB_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _unit_node(info: dict) -> Node:
+    version, level, code = info["hierarchy_version"], info["unit_level"], info["unit_code"]
+    name = info["unit_name"] or code
+    if level == "commune" and version == 1 and info.get("parent_name"):
+        title = f"{name}, {info['parent_name']} ({ERA[1]})"
+    else:
+        title = f"{name} ({ERA[version]})"
+    return Node(level, name, title, {"pb": str(version), "cap": level, "ma": code}, level,
+                unit=(version, level, code))
+
+
+def resolve(url: dict, province: dict | None, look: Lookups) -> tuple[list[Node], str | None]:
+    """The path of nodes the URL's drill keys name, from the province down, and a message in words
+    when a key names nothing (the path then ends at the last node that exists)."""
+    province = province or {}
+    name = province.get("unit_name")
+    root = Node("province", "Toàn tỉnh", name or "Toàn tỉnh", {}, "province",
+                unit=(province.get("hierarchy_version"), "province", province.get("unit_code")))
+    path = [root]
+    agency_code, code = url.get("don_vi"), url.get("ma")
+    if agency_code:
+        info = look.agency(agency_code)
+        if info is None:
+            return path, f"Không tìm thấy cơ quan, đơn vị có mã “{agency_code}” trong kho dữ liệu."
+        # the agency sits under the units it counts towards: its old district, its commune
+        if info["district_code"]:
+            district = look.unit(1, "district", info["district_code"])
+            if district:
+                path.append(_unit_node(district))
+        if info["commune_code"]:
+            commune = look.unit(info["commune_version"], "commune", info["commune_code"])
+            if commune:
+                path.append(_unit_node(commune))
+        level = info["agency_level"] if info["agency_level"] in TARGET_LEVELS else "province"
+        path.append(Node("agency", info["agency_name"] or agency_code, info["agency_name"] or agency_code,
+                         path[-1].params | {"don_vi": agency_code}, level, agency=agency_code))
+    elif code or url.get("pb") or url.get("cap"):
+        version, level = VERSIONS.get(url.get("pb") or ""), url.get("cap")
+        if version is None or level not in LEVEL_WORDS or not code:
+            return path, ("Đường dẫn không chỉ rõ địa bàn: cần đủ phiên bản danh mục (pb = 1 đến 30/06/2025, "
+                          "2 từ 01/07/2025), cấp (cap = district hoặc commune) và mã (ma).")
+        if level == "district" and version == 2:
+            return path, "Từ 01/07/2025 không còn cấp huyện, nên không có huyện nào theo danh mục mới (pb=2)."
+        info = look.unit(version, level, code)
+        if info is None:
+            return path, (f"Không tìm thấy {LEVEL_WORDS[level]} có mã “{code}” ({ERA[version]}) "
+                          "trong tỉnh của kho dữ liệu.")
+        if level == "commune" and version == 1 and info["parent_code"]:
+            district = look.unit(1, "district", info["parent_code"])
+            if district:
+                path.append(_unit_node(district))
+        path.append(_unit_node(info))
+    # fields and procedures are looked at inside one commune or one agency
+    field_code = url.get("linh_vuc")
+    here = path[-1]
+    if field_code and here.kind in ("commune", "agency"):
+        field_name = look.field(field_code)
+        if field_name is None:
+            return path, f"Không tìm thấy lĩnh vực có mã “{field_code}”."
+        path.append(Node("field", short(f"Lĩnh vực {field_name}"), f"Lĩnh vực {field_name} — {here.title}",
+                         here.params | {"linh_vuc": field_code}, here.level, here.unit, here.agency,
+                         field=field_code))
+        procedure_code = url.get("thu_tuc")
+        if procedure_code:
+            procedure_name = look.procedure(procedure_code)
+            if procedure_name is None:
+                return path, f"Không tìm thấy thủ tục có mã “{procedure_code}”."
+            owner, here = here, path[-1]
+            path.append(Node("procedure", short(f"Thủ tục {procedure_name}"),
+                             f"Thủ tục {procedure_name} — {owner.title}",
+                             here.params | {"thu_tuc": procedure_code}, here.level, here.unit, here.agency,
+                             field_code, procedure_code))
+    return path, None
+
+
+# ----------------------------------------------------------------------------- navigation
+
+def navigate(params: dict) -> None:
+    """Open a node: the drill keys of the URL become `params` (the period stays). Used as a widget
+    callback, so the rerun that follows the click already draws the new node."""
+    for key in DRILL_KEYS:
+        if key not in params and key in st.query_params:
+            del st.query_params[key]
+    for key, value in params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def node_key(node: Node) -> str:
+    """A widget key part unique to a node: the charts of each node are new widgets, so a selection
+    made one level up never drills again one level down."""
+    return "_".join(f"{k}-{node.params[k]}" for k in DRILL_KEYS if k in node.params) or "root"
+
+
+def breadcrumb(path: list[Node]) -> None:
+    """Toàn tỉnh › Huyện X › Xã Y › …: every earlier node a button that goes back up."""
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
+        for i, node in enumerate(path[:-1]):
+            st.button(node.label, key=f"crumb_{i}", type="tertiary", on_click=navigate, args=(node.params,),
+                      help=f"Quay lại: {node.title}")
+            st.markdown("›", width="content")
+        st.markdown(f"**{path[-1].label}**", width="content")
+
+
+def back_button(path: list[Node], label: str | None = None) -> None:
+    target = path[-1]
+    st.button(label or f"Quay lại {target.label}", key="back", icon=":material/arrow_upward:",
+              on_click=navigate, args=(target.params,))
+
+
+# ----------------------------------------------------------------------------- children of a node
+
+def _rate() -> pl.Expr:
+    return ((pl.col("finished_early") + pl.col("finished_on_time")) / pl.col("finished")).fill_nan(None)
+
+
+def _group(kind: str) -> pl.Expr:
+    if kind == "province":
+        return (pl.when(pl.col("child_kind") == "unit").then(pl.col("unit_level"))
+                .when(pl.col("unit_level").is_in(["department", "central"])).then(pl.col("unit_level"))
+                .otherwise(pl.lit("other")))
+    if kind == "district":
+        return (pl.when(pl.col("child_kind") == "unit").then(pl.lit("old_commune"))
+                .otherwise(pl.lit("district_ubnd")))
+    return pl.lit(None, dtype=pl.String)
+
+
+def children_rows(raw: pl.DataFrame, node: Node) -> pl.DataFrame:
+    """The children of a node in one shape, whatever query gave them: child_id (what a click opens),
+    name, label (with the parent where commune names repeat), group, level (whose targets apply),
+    the counts and the on-time rate. `raw` is unit_children (province, district), field_report
+    (commune, agency) or procedure_report (field). Children with no dossier in the period are left out."""
+    if raw.height == 0:
+        return pl.DataFrame()
+    if node.kind in ("province", "district"):
+        frame = raw.with_columns(
+            pl.when(pl.col("child_kind") == "unit")
+            .then(pl.format("u:{}:{}:{}", pl.col("hierarchy_version"), pl.col("unit_level"), pl.col("code")))
+            .otherwise(pl.format("a:{}", pl.col("code"))).alias("child_id"),
+            pl.col("name").fill_null(pl.col("code")).alias("name"),
+            # an old commune's name repeats across districts: show its district with it
+            pl.when((pl.col("child_kind") == "unit") & (pl.col("unit_level") == "commune")
+                    & (pl.col("hierarchy_version") == 1))
+            .then(pl.col("label")).otherwise(pl.col("name")).fill_null(pl.col("code")).alias("label"),
+            _group(node.kind).alias("group"),
+            pl.when(pl.col("unit_level").is_in(list(TARGET_LEVELS))).then(pl.col("unit_level"))
+            .otherwise(pl.lit("province")).alias("level"),
+        )
+    elif node.kind in ("commune", "agency"):
+        frame = raw.with_columns(
+            pl.format("f:{}", pl.col("field_code").fill_null(NO_CODE)).alias("child_id"),
+            pl.col("field_name").alias("name"), pl.col("field_name").alias("label"),
+            pl.lit(None, dtype=pl.String).alias("group"), pl.lit(node.level).alias("level"),
+        )
+    elif node.kind == "field":
+        wanted = None if node.field == NO_CODE else node.field
+        raw = raw.filter(pl.col("field_code").is_null() if wanted is None else pl.col("field_code") == wanted)
+        frame = raw.with_columns(
+            pl.format("p:{}", pl.col("procedure_code").fill_null(NO_CODE)).alias("child_id"),
+            pl.col("procedure_name").fill_null("Chưa xác định thủ tục").alias("name"),
+            pl.col("procedure_name").fill_null("Chưa xác định thủ tục").alias("label"),
+            pl.lit(None, dtype=pl.String).alias("group"), pl.lit(node.level).alias("level"),
+        )
+    else:
+        return pl.DataFrame()
+    return (
+        frame.with_columns((pl.col("carried_over") + pl.col("received_new")).alias("received"))
+        .filter((pl.col("received") > 0) | (pl.col("finished") > 0))
+        .select("child_id", "name", "label", "group", "level", "received", "carried_over", "received_new",
+                "finished", "finished_early", "finished_on_time", "finished_late", "in_progress",
+                "in_progress_overdue", _rate().alias("on_time_rate"))
+        .sort(["on_time_rate", "received", "label"], descending=[True, True, False], nulls_last=True)
+    )
+
+
+def child_params(node: Node, child_id: str) -> dict:
+    """The drill keys that open a child of `node`."""
+    kind, _, rest = child_id.partition(":")
+    if kind == "u":
+        version, level, code = rest.split(":", 2)
+        return {"pb": version, "cap": level, "ma": code}
+    if kind == "a":
+        return {k: v for k, v in node.params.items() if k in ("pb", "cap", "ma")} | {"don_vi": rest}
+    if kind == "f":
+        return node.params | {"linh_vuc": rest}
+    return node.params | {"thu_tuc": rest}
+
+
+# ----------------------------------------------------------------------------- charts
+
+def hover_text(row: dict) -> str:
+    rate = fmt.percent(row["on_time_rate"]) if row["on_time_rate"] is not None else "chưa có hồ sơ giải quyết"
+    return (f"Nhận giải quyết: {fmt.number(row['received'])}<br>Đã giải quyết: {fmt.number(row['finished'])}"
+            f"<br>Tỷ lệ đúng hạn: {rate}<br>Giải quyết quá hạn: {fmt.number(row['finished_late'])}"
+            f"<br>Đang quá hạn: {fmt.number(row['in_progress_overdue'])}")
+
+
+def _meets(value, target) -> str:
+    if value is None:
+        return GREY
+    if target is None:
+        return components.NEUTRAL
+    return components.GOOD if value >= target - 1e-12 else components.BAD
+
+
+def children_bars(rows: pl.DataFrame, targets: dict[str, float]) -> go.Figure:
+    """Children ranked by on-time rate, best at the top, each bar green when it meets the target of
+    its level and red when not; the target drawn as a tick on every row."""
+    rows = rows.filter(pl.col("on_time_rate").is_not_null()).reverse()
+    values = rows["on_time_rate"].to_list()
+    goals = [targets.get(level) for level in rows["level"].to_list()]
+    records = rows.to_dicts()
+    fig = go.Figure(go.Bar(
+        x=values, y=rows["label"].to_list(), orientation="h",
+        marker_color=[_meets(v, g) for v, g in zip(values, goals)],
+        text=[fmt.percent(v) for v in values], textposition="outside", cliponaxis=False,
+        customdata=[[r["child_id"], hover_text(r)] for r in records],
+        hovertemplate="<b>%{y}</b><br>%{customdata[1]}<extra></extra>", name="Tỷ lệ đúng hạn",
+    ))
+    if any(g is not None for g in goals):
+        fig.add_scatter(
+            x=goals, y=rows["label"].to_list(), mode="markers", name="Chỉ tiêu",
+            marker=dict(symbol="line-ns-open", size=22, color=components.TARGET, line=dict(width=3)),
+            customdata=[[r["child_id"], f"Chỉ tiêu: ≥ {fmt.percent(g)}"] for r, g in zip(records, goals)],
+            hovertemplate="<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
+        )
+    marks = values + [g for g in goals if g is not None]
+    low = min(marks) if marks else 0.0
+    left = max(0.0, low - (1 - low) * 0.6 - 0.01) if low > 0.5 else 0.0
+    fig.update_layout(**components.PLOT_LAYOUT | {"margin": dict(l=10, r=50, t=10, b=10)},
+                      height=max(220, 26 * len(values) + 70), showlegend=False, bargap=0.25,
+                      xaxis=dict(tickformat=".0%", range=[left, 1.0 + (1 - left) * 0.12]),
+                      yaxis=dict(type="category", automargin=True))
+    return fig
+
+
+def _colour_scale(target: float | None, low: float) -> tuple[list, float, float]:
+    """Red below the target, white at it, green above; plain red to green without a target."""
+    high = 1.0
+    low = min(low, (target if target is not None else 1.0) - 0.02, 0.98)
+    if target is None or not low < target < high:
+        return [[0, components.BAD], [0.5, "#f5d90a"], [1, components.GOOD]], low, high
+    mid = (target - low) / (high - low)
+    return [[0, components.BAD], [mid, MIDDLE], [1, components.GOOD]], low, high
+
+
+def _sum_rate(rows: pl.DataFrame):
+    finished = rows["finished"].sum()
+    if not finished:
+        return None
+    return (rows["finished_early"].sum() + rows["finished_on_time"].sum()) / finished
+
+
+def children_treemap(rows: pl.DataFrame, root_label: str, target: float | None) -> go.Figure:
+    """Size = dossiers handled in the period (carried over + new), colour = on-time rate; groups
+    (parts of the province, of a district) between the node and its children."""
+    ids, labels, parents = ["root"], [root_label], [""]
+    values, rates, hover = [int(rows["received"].sum())], [_sum_rate(rows)], [hover_text(_totals(rows))]
+    grouped = rows["group"].drop_nulls().n_unique() > 1
+    if grouped:
+        present = set(rows["group"].to_list())
+        for group in [g for g in GROUP_ORDER if g in present]:
+            part = rows.filter(pl.col("group") == group)
+            ids.append(f"g:{group}")
+            labels.append(GROUP_LABELS.get(group, group))
+            parents.append("root")
+            values.append(int(part["received"].sum()))
+            rates.append(_sum_rate(part))
+            hover.append(hover_text(_totals(part)))
+    for r in rows.to_dicts():
+        ids.append(r["child_id"])
+        labels.append(r["label"])
+        parents.append(f"g:{r['group']}" if grouped else "root")
+        values.append(int(r["received"]))
+        rates.append(r["on_time_rate"])
+        hover.append(hover_text(r))
+    known = [v for v in rates if v is not None]
+    scale, low, high = _colour_scale(target, min(known) if known else 0.9)
+    neutral = target if target is not None else (low + high) / 2
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        marker=dict(colors=[neutral if v is None else v for v in rates], colorscale=scale, cmin=low,
+                    cmax=high, showscale=True, colorbar=dict(title="Đúng hạn", tickformat=".0%")),
+        customdata=[[h, fmt.percent(v) if v is not None else fmt.EMPTY] for h, v in zip(hover, rates)],
+        texttemplate="<b>%{label}</b><br>%{customdata[1]}",
+        hovertemplate="<b>%{label}</b><br>%{customdata[0]}<extra></extra>",
+        root=dict(color="#f8fafc"),
+    ))
+    fig.update_layout(**components.PLOT_LAYOUT | {"margin": dict(l=0, r=0, t=10, b=0)}, height=480)
+    return fig
+
+
+def _totals(rows: pl.DataFrame) -> dict:
+    return {"received": rows["received"].sum(), "finished": rows["finished"].sum(),
+            "finished_late": rows["finished_late"].sum(),
+            "in_progress_overdue": rows["in_progress_overdue"].sum(), "on_time_rate": _sum_rate(rows)}
+
+
+def centroid_map(rows: pl.DataFrame, target: float | None) -> go.Figure:
+    """Units at their centroids (x = longitude, y = latitude; no map tiles: the intranet has none),
+    dot size = dossiers handled, colour = on-time rate. One trace per group, grey where nothing was
+    finished."""
+    known = rows["on_time_rate"].drop_nulls().to_list()
+    scale, low, high = _colour_scale(target, min(known) if known else 0.9)
+    biggest = max(rows["received"].max() or 1, 1)
+    fig = go.Figure()
+    symbols = {"district": "circle", "commune": "diamond", "old_commune": "circle"}
+    groups = rows["group"].unique(maintain_order=True).to_list()
+    for i, group in enumerate(groups):
+        part = rows.filter(pl.col("group") == group)
+        for finished in (True, False):
+            sub = part.filter(pl.col("on_time_rate").is_not_null() == finished)
+            if sub.height == 0:
+                continue
+            records = sub.to_dicts()
+            marker = dict(size=[10 + 34 * math.sqrt(r["received"] / biggest) for r in records],
+                          symbol=symbols.get(group, "circle"), line=dict(width=1, color="#334155"),
+                          sizemode="diameter")
+            if finished:
+                marker |= dict(color=sub["on_time_rate"].to_list(), coloraxis="coloraxis")
+            else:
+                marker |= dict(color=GREY)
+            fig.add_scatter(
+                x=sub["lon"].to_list(), y=sub["lat"].to_list(),
+                mode="markers+text" if rows.height <= 20 else "markers",   # names only where they fit
+                text=sub["name"].to_list(), textposition="top center",
+                textfont=dict(size=10, color="#334155"),
+                name=GROUP_LABELS.get(group, group) + ("" if finished else " · chưa có hồ sơ giải quyết"),
+                marker=marker,
+                customdata=[[r["child_id"], hover_text(r), r["label"]] for r in records],
+                hovertemplate="<b>%{customdata[2]}</b><br>%{customdata[1]}<extra></extra>",
+            )
+    # a degree of latitude is longer on the ground than a degree of longitude (by 1 / cos(latitude))
+    lat_low, lat_high = (rows["lat"].min(), rows["lat"].max()) if rows.height else (0.0, 0.0)
+    lon_low, lon_high = (rows["lon"].min(), rows["lon"].max()) if rows.height else (0.0, 0.0)
+    stretch = 1 / math.cos(math.radians((lat_low + lat_high) / 2))
+    lon_pad = max((lon_high - lon_low) * 0.12, 0.02)   # room for the names at the edges
+    lat_pad = max((lat_high - lat_low) * 0.12, 0.02)
+    shape = ((lat_high - lat_low + 2 * lat_pad) * stretch) / (lon_high - lon_low + 2 * lon_pad)
+    axis = dict(visible=False, showgrid=False, zeroline=False)
+    fig.update_layout(
+        **components.PLOT_LAYOUT | {"margin": dict(l=0, r=0, t=10, b=0)},
+        height=int(min(620, max(300, 520 * shape + 60))),
+        xaxis=axis | dict(range=[lon_low - lon_pad, lon_high + lon_pad]),
+        yaxis=axis | dict(range=[lat_low - lat_pad, lat_high + lat_pad], scaleanchor="x", scaleratio=stretch),
+        coloraxis=dict(colorscale=scale, cmin=low, cmax=high,
+                       colorbar=dict(title="Đúng hạn", tickformat=".0%")),
+        legend=dict(orientation="h", y=-0.02), showlegend=len(fig.data) > 1, dragmode="pan",
+    )
+    return fig
+
+
+def picked_point(widget_key: str) -> str | None:
+    """The child id of the bar or dot a click chose (customdata[0]), from a chart's widget state."""
+    state = st.session_state.get(widget_key) or {}
+    points = (state.get("selection") or {}).get("points") or []
+    data = points[0].get("customdata") if points else None
+    return data[0] if data else None
+
+
+def picked_row(widget_key: str) -> int | None:
+    """The row a click on a table chose, from a dataframe's widget state."""
+    state = st.session_state.get(widget_key) or {}
+    rows = (state.get("selection") or {}).get("rows") or []
+    return rows[0] if rows else None
