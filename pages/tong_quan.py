@@ -51,6 +51,18 @@ def targets_section(year: int, as_of: str | None) -> None:
                    "Còn thiếu: số hồ sơ phải đạt thêm để chỉ số luỹ kế bằng chỉ tiêu.")
 
 
+def wrap(label: str, width: int = 16) -> str:
+    """A chart label on two lines or more, so six group names fit side by side."""
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
 def score_766_section(kind: str, key: str, label: str) -> None:
     """The 766 index of each peer group: spread of totals, and average points of the six groups."""
     summary = get_766("peer_group_summary", kind, key)
@@ -76,15 +88,17 @@ def score_766_section(kind: str, key: str, label: str) -> None:
     text = [[f"{fmt.number(row[f'points_{g}'], 1)}/{fmt.number(m)}" for g, m in
              zip(groups["group_key"], groups["max_points"])] for row in summary.iter_rows(named=True)]
     fig = go.Figure(go.Heatmap(
-        z=share, x=groups["group_label"].to_list(), y=summary["peer_group_label"].to_list(),
+        z=share, x=[wrap(label) for label in groups["group_label"].to_list()],
+        y=summary["peer_group_label"].to_list(),
         text=text, texttemplate="%{text}", textfont=dict(size=14), zmin=0.5, zmax=1,
         colorscale=[[0, "#c0392b"], [0.5, "#f5d76e"], [1, "#1b7f3b"]],
         hovertemplate="%{y}<br>%{x}: %{text} điểm (%{z:.0%} điểm tối đa)<extra></extra>",
         colorbar=dict(title="% điểm tối đa", tickformat=".0%"),
     ))
-    fig.update_layout(**components.PLOT_LAYOUT, height=110 + 45 * summary.height,
+    fig.update_layout(**components.PLOT_LAYOUT | {"margin": dict(l=10, r=10, t=50, b=10)},
+                      height=150 + 45 * summary.height,
                       title="Điểm bình quân từng nhóm tiêu chí / điểm tối đa",
-                      yaxis=dict(autorange="reversed"), xaxis=dict(side="top", title=None))
+                      yaxis=dict(autorange="reversed"), xaxis=dict(side="bottom", title=None, tickangle=0))
     st.plotly_chart(fig, key="groups_766")
 
 meta = bootstrap("Tổng quan")

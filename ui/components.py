@@ -94,7 +94,7 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
         **PLOT_LAYOUT, title=title, height=400, legend=dict(orientation="h", y=-0.25),
         xaxis=dict(tickangle=-45, type="category"),
         yaxis=dict(title="Số hồ sơ", tickformat=",.0f", rangemode="tozero", showgrid=False),
-        yaxis2=dict(title=m.label, tickformat=".0%", overlaying="y", side="right", showgrid=True,
+        yaxis2=dict(title=m.label, tickformat=".1%", overlaying="y", side="right", showgrid=True,
                     gridcolor="#eef1f5"),
     )
     return fig
