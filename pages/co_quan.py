@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from ui import agency_parts as parts
-from ui import components, data, fmt, state
+from ui import components, data, fmt, listing, state
 from ui.bootstrap import bootstrap
 from warehouse import queries_late as ql
 from warehouse.queries import PERIOD_KINDS
@@ -240,7 +240,7 @@ with late_tab:
             f"{fmt.number(rows.height - finished)} chưa kết thúc và đã quá hạn; "
             f"{fmt.number(apologies)} hồ sơ đã có thư xin lỗi."
         )
-        parts.listing(parts.late_listing(rows), ("Số ngày làm việc trễ",),
+        listing.show(listing.late_listing(rows), ("Số ngày làm việc trễ",),
                       "Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến "
                       f"{fmt.date(period['eval_date'])}.",
                       cut, ql.LIMIT, f"ho_so_tre_han_{code}_{key}.xlsx", "Đã trễ hạn")
@@ -257,6 +257,6 @@ with soon_tab:
     else:
         st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới, "
                     f"tính từ ngày dữ liệu {on}.")
-        parts.listing(parts.due_soon_listing(soon), ("Còn (ngày làm việc)",),
+        listing.show(listing.due_soon_listing(soon), ("Còn (ngày làm việc)",),
                       "Hồ sơ chưa kết thúc, chưa quá hạn, không chờ bổ sung; xếp theo ngày hẹn trả gần nhất.",
                       cut, ql.LIMIT, f"ho_so_sap_den_han_{code}_{days}_ngay.xlsx", "Sắp đến hạn")

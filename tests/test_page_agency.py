@@ -39,7 +39,7 @@ import pytest
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import DOSSIER_SCHEMA, dossier, make_warehouse
 from tests.targets_fixtures import Z95, agencies_frame, month_batch, rules_frame, targets_frame
-from ui import agency_parts as parts
+from ui.listing import excel_bytes, late_listing
 from warehouse import build, queries_late, store
 
 PAGE = "pages/co_quan.py"
@@ -180,9 +180,9 @@ def test_late_dossiers_by_field_and_listing_worked_by_hand(wh_dir, monkeypatch):
 
     # the Excel file the button writes: the same four dossiers, in the page's columns
     r = store.Reader(wh_dir)
-    listing = parts.late_listing(queries_late.late_dossiers(r, "quarter", "2025-Q3", agency="A"))
+    listing = late_listing(queries_late.late_dossiers(r, "quarter", "2025-Q3", agency="A"))
     r.close()
-    sheet = pl.read_excel(io.BytesIO(parts.excel_bytes(listing, "Đã trễ hạn")))
+    sheet = pl.read_excel(io.BytesIO(excel_bytes(listing, "Đã trễ hạn")))
     assert set(sheet["Mã hồ sơ"].to_list()) == late_ids
     assert sheet.filter(pl.col("Mã hồ sơ") == "A-202507-late0")["Hẹn trả"].to_list() == ["10/07/2025"]
 

@@ -91,17 +91,17 @@ def test_queries_by_hand(wh_dir):
 
 def test_page_lists_late_and_due_soon_and_exports_excel(wh_dir, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_DIR", str(wh_dir))
-    # keep AppTest's real in-memory media store (it is thrown away after the run) to read the files back
+    # keep AppTest's real media file manager (it is thrown away after the run) to read the files back
     from streamlit.testing.v1 import app_test
 
     stores = []
 
-    class KeptStorage(app_test.MemoryMediaFileStorage):
+    class KeptManager(app_test.MediaFileManager):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             stores.append(self)
 
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", KeptStorage)
+    monkeypatch.setattr(app_test, "MediaFileManager", KeptManager)
     at = run(ky="month", ma_ky="2025-03", so_ngay="3")
     no_errors(at)
     assert at.title[0].value == "Hồ sơ trễ hạn"
@@ -129,10 +129,12 @@ def test_page_lists_late_and_due_soon_and_exports_excel(wh_dir, monkeypatch):
                 assert v is None or not v.startswith(("=", "+", "-", "@")), (col, v)
 
 
-def _download_bytes(storage, button) -> bytes:
-    """The file behind an AppTest download button, from Streamlit's in-memory media store."""
-    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
-    return storage.get_file(file_id).content
+def _download_bytes(manager, button) -> bytes:
+    """The file behind an AppTest download button, as a click would make it: the button's callable
+    runs (the file is written only when asked for), and the result is read from the media store."""
+    url = manager.execute_deferred(button.proto.deferred_file_id)
+    file_id = url.rsplit("/", 1)[-1].split(".")[0]
+    return manager._storage.get_file(file_id).content
 
 
 def test_empty_period_and_agency_filter(wh_dir, monkeypatch):

@@ -4,14 +4,12 @@ standing table, the late dossiers by field, the dossier listings and their Excel
 from __future__ import annotations
 
 import datetime as dt
-import io
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from etl.report import escape_text
 from ui import components, fmt
 from warehouse import queries_targets
 from warehouse.metrics import METRICS, Metric
@@ -36,8 +34,6 @@ NUMERATOR_NOUNS = {
 }
 
 SCORE_766 = queries_targets.SCORE_766
-EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHOWN_ROWS = 200   # rows of a listing drawn on screen; the Excel file has them all
 
 
 # --- agencies ----------------------------------------------------------------------------------------
@@ -251,69 +247,6 @@ def procedures_table(procedures: pl.DataFrame, fields: pl.DataFrame, top: int = 
 
 
 # --- dossier listings and Excel --------------------------------------------------------------------------
-
-def late_listing(rows: pl.DataFrame) -> pl.DataFrame:
-    text = components.text_col
-    return rows.select(
-        pl.col("dossier_id").alias("Mã hồ sơ"),
-        pl.col("procedure_name").fill_null(fmt.EMPTY).alias("Thủ tục"),
-        pl.col("field_name").fill_null(fmt.EMPTY).alias("Lĩnh vực"),
-        text("received_date", "Tiếp nhận", "date"),
-        text("due_date", "Hẹn trả", "date"),
-        text("end_date", "Kết thúc", "date"),
-        text("late_workdays", "Số ngày làm việc trễ"),
-        pl.when(pl.col("late_state") == "finished_late").then(pl.lit("Đã kết thúc, trễ hạn"))
-        .otherwise(pl.lit("Chưa kết thúc, quá hạn")).alias("Tình trạng"),
-        pl.when(pl.col("apology_issued")).then(pl.lit("Đã gửi")).otherwise(pl.lit("Chưa gửi"))
-        .alias("Thư xin lỗi"),
-        pl.col("department").fill_null(fmt.EMPTY).alias("Bộ phận giữ hồ sơ"),
-    )
-
-
-def due_soon_listing(rows: pl.DataFrame) -> pl.DataFrame:
-    text = components.text_col
-    return rows.select(
-        pl.col("dossier_id").alias("Mã hồ sơ"),
-        pl.col("procedure_name").fill_null(fmt.EMPTY).alias("Thủ tục"),
-        pl.col("field_name").fill_null(fmt.EMPTY).alias("Lĩnh vực"),
-        text("received_date", "Tiếp nhận", "date"),
-        text("due_date", "Hẹn trả", "date"),
-        pl.when(pl.col("workdays_left") == 0).then(pl.lit("Hôm nay"))
-        .otherwise(pl.col("workdays_left").map_elements(fmt.number, return_dtype=pl.String))
-        .alias("Còn (ngày làm việc)"),
-    )
-
-
-def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
-    """The listing as .xlsx (as pages/tre_han.py writes it); every text cell that a spreadsheet would
-    run as a formula escaped."""
-    safe = frame.with_columns(
-        pl.col(c).map_elements(escape_text, return_dtype=pl.String)
-        for c, t in frame.schema.items() if t == pl.String
-    )
-    buffer = io.BytesIO()
-    safe.write_excel(buffer, worksheet=sheet, autofit=True)
-    return buffer.getvalue()
-
-
-def listing(frame: pl.DataFrame, numeric: tuple[str, ...], caption: str, cut: bool, limit: int,
-            file_name: str, sheet: str) -> None:
-    """The first SHOWN_ROWS rows on screen and the whole listing as an Excel file, written only when
-    the button is clicked (a few thousand rows take a third of a second)."""
-    shown = frame.head(SHOWN_ROWS)
-    with st.container(height=520 if shown.height > 14 else "content"):
-        st.html(components.html_table(shown, numeric=numeric, caption=caption))
-    notes = []
-    if frame.height > SHOWN_ROWS:
-        notes.append(f"Trên màn hình là {fmt.number(SHOWN_ROWS)} hồ sơ đầu; tệp Excel có đủ "
-                     f"{fmt.number(frame.height)} hồ sơ.")
-    if cut:
-        notes.append(f"Danh sách dừng ở {fmt.number(limit)} hồ sơ; hãy chọn một kỳ ngắn hơn để xem đủ.")
-    if notes:
-        st.caption(" ".join(notes))
-    st.download_button("Tải danh sách (Excel)", data=lambda: excel_bytes(frame, sheet), file_name=file_name,
-                       mime=EXCEL_MIME, key=f"excel_{sheet}")
-
 
 # --- links and the URL ------------------------------------------------------------------------------------
 
