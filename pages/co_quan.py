@@ -13,17 +13,14 @@ import streamlit as st
 from ui import agency_parts as parts
 from ui import components, data, fmt, listing, state
 from ui.bootstrap import bootstrap
-from warehouse import queries_late as ql
 from warehouse.queries import PERIOD_KINDS
 
 ALL = "all"
-DAY_CHOICES = ["3", "5", "10"]
 
 get_agency = data.getter("queries_agency")
 get_targets = data.getter("queries_targets")
 get_766 = data.getter("queries_766")
 get_units = data.getter("queries_units")
-get_late = data.getter("queries_late")
 
 meta = bootstrap("Cơ quan của tôi")
 st.title("Cơ quan của tôi")
@@ -225,38 +222,4 @@ else:
 
 # --- 4. the dossiers themselves ------------------------------------------------------------------------
 st.subheader("4. Hồ sơ trễ hạn và sắp đến hạn")
-late_tab, soon_tab = st.tabs(["Đã trễ hạn", "Sắp đến hạn"])
-with late_tab:
-    rows = get_late("late_dossiers", kind, key, None, code, ql.LIMIT + 1)
-    cut = rows.height > ql.LIMIT
-    rows = rows.head(ql.LIMIT)
-    if rows.height == 0:
-        components.empty_state(f"{name}: không có hồ sơ nào trễ hạn trong {label}.")
-    else:
-        finished = rows.filter(pl.col("late_state") == "finished_late").height
-        apologies = rows.filter(pl.col("apology_issued")).height
-        st.markdown(
-            f"**{fmt.number(rows.height)}** hồ sơ trễ hạn: {fmt.number(finished)} đã kết thúc trễ, "
-            f"{fmt.number(rows.height - finished)} chưa kết thúc và đã quá hạn; "
-            f"{fmt.number(apologies)} hồ sơ đã có thư xin lỗi."
-        )
-        listing.show(listing.late_listing(rows), ("Số ngày làm việc trễ",),
-                      "Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến "
-                      f"{fmt.date(period['eval_date'])}.",
-                      cut, ql.LIMIT, f"ho_so_tre_han_{code}_{key}.xlsx", "Đã trễ hạn")
-with soon_tab:
-    days = int(state.select("Đến hạn trong số ngày làm việc tới", DAY_CHOICES, "so_ngay", default="5",
-                            format_func=lambda d: f"{d} ngày làm việc"))
-    on = fmt.date(meta.get("as_of")) if meta.get("as_of") else "hôm nay"
-    soon = get_late("due_soon", days, None, code, ql.LIMIT + 1)
-    cut = soon.height > ql.LIMIT
-    soon = soon.head(ql.LIMIT)
-    if soon.height == 0:
-        components.empty_state(f"{name}: không có hồ sơ nào đang giải quyết đến hạn trong {days} "
-                               f"ngày làm việc tới (tính từ {on}).")
-    else:
-        st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới, "
-                    f"tính từ ngày dữ liệu {on}.")
-        listing.show(listing.due_soon_listing(soon), ("Còn (ngày làm việc)",),
-                      "Hồ sơ chưa kết thúc, chưa quá hạn, không chờ bổ sung; xếp theo ngày hẹn trả gần nhất.",
-                      cut, ql.LIMIT, f"ho_so_sap_den_han_{code}_{days}_ngay.xlsx", "Sắp đến hạn")
+listing.late_and_due_soon(period, meta.get("as_of"), name, agency=code, file_tag=f"{code}_")

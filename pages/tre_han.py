@@ -1,18 +1,15 @@
 """Hồ sơ trễ hạn: the late dossiers of a period for a peer group or an agency, and the open
 dossiers falling due in the next working days, with an Excel download (docs/notes/late.md)."""
 
-import polars as pl
 import streamlit as st
 
 from ui.bootstrap import bootstrap
 
 meta = bootstrap("Hồ sơ trễ hạn")
 
-from ui import components, data, fmt, listing, state  # noqa: E402
-from warehouse import queries_late as ql  # noqa: E402
+from ui import components, data, listing, state  # noqa: E402
 
 ALL = "all"
-DAY_CHOICES = ["3", "5", "10"]
 
 
 get = data.getter("queries_late")
@@ -45,40 +42,4 @@ agency = state.select("Cơ quan, đơn vị", list(agency_names), "don_vi", form
 agency_arg = None if agency == ALL else agency
 who = agency_names[agency] if agency_arg else group_labels[peer]
 
-late_tab, soon_tab = st.tabs(["Đã trễ hạn", "Sắp đến hạn"])
-
-with late_tab:
-    rows = get("late_dossiers", kind, key, peer_arg, agency_arg, ql.LIMIT + 1)
-    cut = rows.height > ql.LIMIT
-    rows = rows.head(ql.LIMIT)
-    if rows.height == 0:
-        components.empty_state(f"{who}: không có hồ sơ nào trễ hạn trong {label}.")
-    else:
-        finished = rows.filter(pl.col("late_state") == "finished_late").height
-        apologies = rows.filter(pl.col("apology_issued")).height
-        st.markdown(
-            f"**{fmt.number(rows.height)}** hồ sơ trễ hạn · {who} · {label}: {fmt.number(finished)} đã kết thúc "
-            f"trễ, {fmt.number(rows.height - finished)} chưa kết thúc và đã quá hạn; "
-            f"{fmt.number(apologies)} hồ sơ đã có thư xin lỗi."
-        )
-        listing.show(listing.late_listing(rows, with_agency=True), ("Số ngày làm việc trễ",),
-                     f"Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến {fmt.date(period['eval_date'])}.",
-                     cut, ql.LIMIT, f"ho_so_tre_han_{key}.xlsx", "Đã trễ hạn")
-
-with soon_tab:
-    days = int(state.select("Đến hạn trong số ngày làm việc tới", DAY_CHOICES, "so_ngay", default="5",
-                            format_func=lambda d: f"{d} ngày làm việc"))
-    as_of = meta.get("as_of")
-    on = fmt.date(as_of) if as_of else "hôm nay"
-    soon = get("due_soon", days, peer_arg, agency_arg, ql.LIMIT + 1)
-    cut = soon.height > ql.LIMIT
-    soon = soon.head(ql.LIMIT)
-    if soon.height == 0:
-        components.empty_state(
-            f"{who}: không có hồ sơ nào đang giải quyết đến hạn trong {days} ngày làm việc tới (tính từ {on}).")
-    else:
-        st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới · {who} · "
-                    f"tính từ ngày dữ liệu {on}")
-        listing.show(listing.due_soon_listing(soon, with_agency=True), ("Còn (ngày làm việc)",),
-                     "Hồ sơ chưa kết thúc, chưa quá hạn, không chờ bổ sung; xếp theo ngày hẹn trả gần nhất.",
-                     cut, ql.LIMIT, f"ho_so_sap_den_han_{days}_ngay.xlsx", "Sắp đến hạn")
+listing.late_and_due_soon(period, meta.get("as_of"), who, peer_arg, agency_arg)

@@ -84,3 +84,52 @@ def show(frame: pl.DataFrame, numeric: tuple[str, ...], caption: str, cut: bool,
         st.caption(" ".join(notes))
     st.download_button("Tải danh sách (Excel)", data=lambda: excel_bytes(frame, sheet), file_name=file_name,
                        mime=EXCEL_MIME, key=f"excel_{sheet}")
+
+
+DAY_CHOICES = ["3", "5", "10"]
+
+
+def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | None = None,
+                      agency: str | None = None, file_tag: str = "") -> None:
+    """Two tabs: the dossiers late in the period (of a peer group, an agency, or all), and the open
+    dossiers falling due in the next 3, 5 or 10 working days (URL key so_ngay), each downloadable."""
+    from ui import data, state
+    from warehouse import queries_late as ql
+
+    get = data.getter("queries_late")
+    with_agency = agency is None
+    key, label = period["period_key"], period["period_label"]
+    late_tab, soon_tab = st.tabs(["Đã trễ hạn", "Sắp đến hạn"])
+    with late_tab:
+        rows = get("late_dossiers", period["period_kind"], key, peer, agency, ql.LIMIT + 1)
+        cut = rows.height > ql.LIMIT
+        rows = rows.head(ql.LIMIT)
+        if rows.height == 0:
+            components.empty_state(f"{who}: không có hồ sơ nào trễ hạn trong {label}.")
+        else:
+            finished = rows.filter(pl.col("late_state") == "finished_late").height
+            apologies = rows.filter(pl.col("apology_issued")).height
+            st.markdown(
+                f"**{fmt.number(rows.height)}** hồ sơ trễ hạn · {who} · {label}: {fmt.number(finished)} đã kết "
+                f"thúc trễ, {fmt.number(rows.height - finished)} chưa kết thúc và đã quá hạn; "
+                f"{fmt.number(apologies)} hồ sơ đã có thư xin lỗi."
+            )
+            show(late_listing(rows, with_agency), ("Số ngày làm việc trễ",),
+                 f"Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến {fmt.date(period['eval_date'])}.",
+                 cut, ql.LIMIT, f"ho_so_tre_han_{file_tag}{key}.xlsx", "Đã trễ hạn")
+    with soon_tab:
+        days = int(state.select("Đến hạn trong số ngày làm việc tới", DAY_CHOICES, "so_ngay", default="5",
+                                format_func=lambda d: f"{d} ngày làm việc"))
+        on = fmt.date(as_of) if as_of else "hôm nay"
+        soon = get("due_soon", days, peer, agency, ql.LIMIT + 1)
+        cut = soon.height > ql.LIMIT
+        soon = soon.head(ql.LIMIT)
+        if soon.height == 0:
+            components.empty_state(f"{who}: không có hồ sơ nào đang giải quyết đến hạn trong {days} ngày làm "
+                                   f"việc tới (tính từ {on}).")
+        else:
+            st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới · {who} · "
+                        f"tính từ ngày dữ liệu {on}")
+            show(due_soon_listing(soon, with_agency), ("Còn (ngày làm việc)",),
+                 "Hồ sơ chưa kết thúc, chưa quá hạn, không chờ bổ sung; xếp theo ngày hẹn trả gần nhất.",
+                 cut, ql.LIMIT, f"ho_so_sap_den_han_{file_tag}{days}_ngay.xlsx", "Sắp đến hạn")
