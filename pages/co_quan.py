@@ -106,13 +106,7 @@ else:
     if period["eval_date"] < period["end_date"]:
         st.caption("Kỳ chưa kết thúc: hồ sơ đang giải quyết được đánh giá tại ngày "
                    f"{fmt.date(period['eval_date'])}.")
-    c = st.columns(6)
-    c[0].metric("Kỳ trước chuyển qua", fmt.number(counts["carried_over"]))
-    c[1].metric("Mới tiếp nhận", fmt.number(counts["received_new"]))
-    c[2].metric("Đã giải quyết", fmt.number(counts["finished"]))
-    c[3].metric("Giải quyết trễ hạn", fmt.number(counts["finished_late"]))
-    c[4].metric("Đang giải quyết", fmt.number(counts["in_progress"]))
-    c[5].metric("Đang quá hạn", fmt.number(counts["in_progress_overdue"]))
+    components.count_cards(counts)
 
 # --- 1. own targets for the period's year ------------------------------------------------------------
 st.subheader(f"1. Chỉ tiêu kế hoạch năm {year}")

@@ -138,13 +138,7 @@ if previous:
 targets_section(period["year"], meta.get("as_of"))
 
 st.subheader("Số hồ sơ trong kỳ")
-c = st.columns(6)
-c[0].metric("Kỳ trước chuyển qua", fmt.number(summary["carried_over"]))
-c[1].metric("Mới tiếp nhận", fmt.number(summary["received_new"]))
-c[2].metric("Đã giải quyết", fmt.number(summary["finished"]))
-c[3].metric("Giải quyết quá hạn", fmt.number(summary["finished_late"]))
-c[4].metric("Đang giải quyết", fmt.number(summary["in_progress"]))
-c[5].metric("Đang quá hạn", fmt.number(summary["in_progress_overdue"]))
+components.count_cards(summary)
 
 st.subheader("Diễn biến theo tháng")
 trend = data.get("province_trend", "month")

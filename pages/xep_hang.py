@@ -43,16 +43,6 @@ def change(metric: Metric, delta) -> str:
     return f"{sign}{fmt.number(abs(delta), 1)}{unit}"
 
 
-def rank_move(rank_change) -> str:
-    if rank_change is None:
-        return fmt.EMPTY
-    if rank_change > 0:
-        return f"▲ {rank_change}"
-    if rank_change < 0:
-        return f"▼ {-rank_change}"
-    return "="
-
-
 def agency_params(agency_code: str) -> dict[str, str]:
     return {"don_vi": agency_code, "ky": kind, "ma_ky": key}
 
@@ -152,7 +142,7 @@ else:
 
     table = ranked_rows.select(
         pl.col("rank").alias("Hạng"),
-        pl.col("rank_change").map_elements(rank_move, return_dtype=pl.String).fill_null(fmt.EMPTY)
+        pl.col("rank_change").map_elements(components.rank_move, return_dtype=pl.String).fill_null(fmt.EMPTY)
         .alias("So với kỳ trước"),
         pl.col("agency_name").alias("Cơ quan, đơn vị"),
         pl.col("agency_code").map_elements(agency_url, return_dtype=pl.String).alias("url"),

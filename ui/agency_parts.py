@@ -125,16 +125,6 @@ def show_value(kpi: str, value) -> str:
     return fmt.metric_value(METRICS[kpi], value)
 
 
-def rank_move(rank_change) -> str:
-    if rank_change is None:
-        return fmt.EMPTY
-    if rank_change > 0:
-        return f"▲ {rank_change}"
-    if rank_change < 0:
-        return f"▼ {-rank_change}"
-    return "="
-
-
 def rank_delta(rank_change) -> str | None:
     """The move in rank for a card: '+2 bậc' (up, shown green), '-1 bậc' (down, red)."""
     if rank_change is None:
@@ -165,7 +155,7 @@ def standing_table(rankings: pl.DataFrame) -> pl.DataFrame:
             "Chỉ số": r["label"],
             "Giá trị trong kỳ": show_value(kpi, r["value"]),
             "Hạng trong nhóm": f"{r['rank']}/{r['ranked_count']}" if ranked else fmt.EMPTY,
-            "So với kỳ trước": rank_move(r["rank_change"]) if ranked else fmt.EMPTY,
+            "So với kỳ trước": components.rank_move(r["rank_change"]) if ranked else fmt.EMPTY,
             "Bách phân vị": fmt.percent(r["percentile"], 0) if ranked else fmt.EMPTY,
             "Trung vị của nhóm": show_value(kpi, r["peer_median"]),
             "Ghi chú": unranked_words(r),

@@ -213,3 +213,25 @@ def required_rest_of_year(metric: Metric, row: dict) -> str:
 
 def link_cell(url: str, text: str) -> str:
     return f"<a href='{html.escape(url, quote=True)}' target='_self'>{html.escape(text)}</a>"
+
+
+def count_cards(counts: dict) -> None:
+    """The dossier counts of a period as Circular 01/2020's report names them, on one row."""
+    c = st.columns(6)
+    c[0].metric("Kỳ trước chuyển qua", fmt.number(counts["carried_over"]))
+    c[1].metric("Mới tiếp nhận", fmt.number(counts["received_new"]))
+    c[2].metric("Đã giải quyết", fmt.number(counts["finished"]))
+    c[3].metric("Giải quyết quá hạn", fmt.number(counts["finished_late"]))
+    c[4].metric("Đang giải quyết", fmt.number(counts["in_progress"]))
+    c[5].metric("Đang quá hạn", fmt.number(counts["in_progress_overdue"]))
+
+
+def rank_move(rank_change) -> str:
+    """A move in a ranking since the previous period: ▲ 2, ▼ 1, =."""
+    if rank_change is None:
+        return fmt.EMPTY
+    if rank_change > 0:
+        return f"▲ {rank_change}"
+    if rank_change < 0:
+        return f"▼ {-rank_change}"
+    return "="
