@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from ui import components, fmt
+from warehouse.metrics import METRICS
 from warehouse.queries_drill import NO_CODE
 from warehouse.queries_units import PROVINCE_PARTS
 
@@ -179,7 +180,8 @@ def back_button(path: list[Node], label: str | None = None) -> None:
 # ----------------------------------------------------------------------------- children of a node
 
 def _rate() -> pl.Expr:
-    return ((pl.col("finished_early") + pl.col("finished_on_time")) / pl.col("finished")).fill_nan(None)
+    """The registry's on-time rate, row by row."""
+    return METRICS["on_time_rate"].polars(summed=False)
 
 
 def _group(kind: str) -> pl.Expr:
@@ -313,10 +315,8 @@ def _colour_scale(target: float | None, low: float) -> tuple[list, float, float]
 
 
 def _sum_rate(rows: pl.DataFrame):
-    finished = rows["finished"].sum()
-    if not finished:
-        return None
-    return (rows["finished_early"].sum() + rows["finished_on_time"].sum()) / finished
+    """The registry's on-time rate over the sums of the rows."""
+    return rows.select(METRICS["on_time_rate"].polars()).item()
 
 
 def children_treemap(rows: pl.DataFrame, root_label: str, target: float | None) -> go.Figure:

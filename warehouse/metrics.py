@@ -28,6 +28,17 @@ class Metric:
         """Aggregate expression; null where the denominator is zero."""
         return f"sum({self.numerator})::double / nullif(sum({self.denominator}), 0)"
 
+    def polars(self, summed: bool = True) -> "pl.Expr":
+        """The same formula for a polars frame of summary rows: over the sums of all rows (`summed`),
+        or row by row; null where the denominator is zero."""
+        import polars as pl
+
+        numerator, denominator = pl.sql_expr(self.numerator), pl.sql_expr(self.denominator)
+        if summed:
+            numerator, denominator = numerator.sum(), denominator.sum()
+        return (pl.when(denominator > 0).then(numerator.cast(pl.Float64) / denominator)
+                .otherwise(None).alias(self.key))
+
     @property
     def target_kpi(self) -> str:
         return self.key

@@ -25,16 +25,8 @@ RATE = "on_time_rate"
 
 
 def _registry_rate(key: str = RATE) -> pl.Expr:
-    """A registry KPI over the sums of a frame's rows (null when the denominator is zero): the same
-    formula as its SQL, never written twice."""
-    m = METRICS[key]
-    denominator = pl.sql_expr(m.denominator).sum()
-    return (
-        pl.when(denominator > 0)
-        .then(pl.sql_expr(m.numerator).sum().cast(pl.Float64) / denominator)
-        .otherwise(None)
-        .alias(key)
-    )
+    """A registry KPI over the sums of a frame's rows: the same formula as its SQL, never written twice."""
+    return METRICS[key].polars()
 
 
 def rollup(frame: pl.DataFrame, by: str | list[str] | None = None) -> pl.DataFrame:
