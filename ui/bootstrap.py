@@ -12,6 +12,7 @@ from streamlit.errors import StreamlitAPIException
 from ui import data
 
 APP_TITLE = "Đánh giá giải quyết thủ tục hành chính"
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
 # (script, menu title, icon, URL path = the file's name); icons are Material Symbols, which
 # Streamlit ships with itself: no emoji font or download needed on an intranet machine
 NAV = [
@@ -65,8 +66,8 @@ def _ensure_warehouse() -> None:
 
 def bootstrap(page_title: str) -> dict[str, str]:
     """Page config, style, a warehouse to read; returns the warehouse's meta (as_of, demo, ...)."""
-    st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", page_icon=":material/analytics:",
-                       layout="wide")
+    # a file of our own: a Material icon as page icon is fetched from fonts.gstatic.com
+    st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", page_icon=str(FAVICON), layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)
     with st.sidebar:
         st.markdown(f"**{APP_TITLE}**")

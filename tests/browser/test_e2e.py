@@ -332,3 +332,23 @@ def test_agency_name_in_the_ranking_table_is_a_link_to_its_page(page: Page):
     assert_no_errors(page)
     expect(page.locator("h2").first).to_have_text(name)
     assert query(page)["ma_ky"] == "2025-Q1"
+
+
+# --- 7. nothing is fetched from outside (a government intranet has no internet) ------------------------
+
+OFFLINE_PAGES = ["/tong_quan?ky=year&ma_ky=2025", "/xep_hang", "/dia_ban?ky=year&ma_ky=2024",
+                 "/co_quan", "/tre_han", "/trung_thuc", "/bao_cao", "/trinh_chieu", "/du_lieu"]
+
+
+def test_every_page_fetches_only_from_the_app_server(page: Page, base_url):
+    own = urlsplit(base_url).netloc
+    outside: list[str] = []
+    page.on("request", lambda req: outside.append(req.url)
+            if urlsplit(req.url).scheme in ("http", "https", "ws", "wss") and urlsplit(req.url).netloc != own
+            else None)
+    for path in OFFLINE_PAGES:
+        page.goto(path)
+        expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning")
+        page.wait_for_timeout(800)       # charts, fonts and images load after the script has run
+        assert_no_errors(page)
+    assert outside == [], outside
