@@ -23,7 +23,7 @@ def agencies(r) -> pl.DataFrame:
                   g.sort_order as peer_group_order, a.unit_label, a.valid_from, a.valid_to, a.verified
            from dim_agency as a
            join dim_peer_group as g using (peer_group)
-           order by g.sort_order, a.agency_name, a.agency_code"""
+           order by g.sort_order, a.agency_name collate vi, a.agency_code"""
     )
 
 
@@ -64,6 +64,6 @@ def successors(r, agency_code: str) -> pl.DataFrame:
            )
            select a.agency_code, a.agency_name, a.unit_label
            from dim_agency as a join new_communes as n on a.unit_version = 2 and a.unit_code = n.unit_code
-           order by a.agency_name, a.agency_code""",
+           order by a.agency_name collate vi, a.agency_code""",
         {"agency": agency_code},
     )

@@ -30,7 +30,7 @@ def agencies(r, peer: str | None = None) -> pl.DataFrame:
     """The agencies of a peer group (all when None), by name."""
     return r.query(
         "select agency_code, agency_name from dim_agency where ($peer is null or peer_group = $peer) "
-        "order by agency_name, agency_code",
+        "order by agency_name collate vi, agency_code",
         {"peer": peer},
     )
 
