@@ -50,6 +50,16 @@ def parser() -> argparse.ArgumentParser:
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
     _add_warehouse(rebuild)
+    rebuild.add_argument("--dossiers-parquet", metavar="DIR",
+                         help="read the dossiers from this Hive-partitioned Parquet folder (or s3:// URL) "
+                              "from now on, instead of the warehouse's own table (docs/parquet.md)")
+
+    export = sub.add_parser("export-parquet",
+                            help="write the dossiers as Parquet partitioned by year and province "
+                                 "(docs/parquet.md)")
+    _add_warehouse(export)
+    export.add_argument("--output", metavar="DIR", required=True,
+                        help="folder to write (replaced whole when the export is complete)")
     return ap
 
 
@@ -96,12 +106,42 @@ def main(argv: list[str] | None = None) -> int:
               f"{sum(1 for r in results if r.unusable)}", file=sys.stderr)
         return max(r.exit_code for r in results)
     if args.command == "build":
+        from etl import parquet
         from warehouse import build
 
+        folder = args.dossiers_parquet or parquet.folder_of(directory)
+        if folder is not None:  # Parquet mode (docs/parquet.md): new, or kept from the current version
+            try:
+                parquet.build_from_folder(directory, folder)
+            except parquet.ParquetError as exc:
+                print(exc, file=sys.stderr)
+                return 2
+            return 0
         if store.current_path(directory) is None:
             print(f"no warehouse in {directory}", file=sys.stderr)
             return 2
         with store.new_build(directory, from_current=True) as con:
             build.apply_sql(con)
+        return 0
+    if args.command == "export-parquet":
+        import time
+
+        from etl import parquet
+
+        started = time.perf_counter()
+        try:
+            written = parquet.export(directory, args.output)
+        except parquet.ParquetError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print("year,province,dossiers,files,bytes")
+        for p in written:
+            print(f"{p.year},{p.province},{p.dossiers},{p.files},{p.bytes}")
+        from ui.fmt import number
+
+        megabytes, seconds = sum(p.bytes for p in written) / 1e6, time.perf_counter() - started
+        print(f"Đã ghi {number(sum(p.dossiers for p in written))} hồ sơ, {len(written)} phân vùng, "
+              f"{number(megabytes, 1)} MB, {number(seconds, 1)} s vào {parquet.normalise(args.output)}",
+              file=sys.stderr)
         return 0
     return 2

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from etl import mapping, sources
-from warehouse.build import scalar
+from warehouse.build import parquet_folder, scalar
 from warehouse import build, store
 from warehouse.metrics import METRICS
 
@@ -192,6 +192,12 @@ def _read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result:
         raise sources.UnusableFile(
             "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục, chỉ tiêu, phản ánh kiến nghị "
             "hay đánh giá hài lòng) từ tiêu đề cột"
+        )
+    if result.kind == "dossier" and parquet_folder(con):
+        raise sources.UnusableFile(
+            f"kho này đọc hồ sơ từ thư mục Parquet {parquet_folder(con)}, nên không nạp tệp hồ sơ: hãy nạp vào "
+            "kho ghi thư mục đó, chạy lại `python -m etl export-parquet`, rồi `python -m etl build` ở đây "
+            "(danh mục và chỉ tiêu vẫn nạp được)"
         )
     found = mapping.resolve(src.headers, result.kind)
     missing = [f for f in REQUIRED[result.kind] if f not in found]

@@ -77,3 +77,50 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params=None):
     """The single value a query returns (DuckDB 2 relations have no fetchone)."""
     rows = con.sql(sql, params=params).fetchall() if params else con.sql(sql).fetchall()
     return rows[0][0] if rows else None
+
+
+# --- Parquet mode: raw_dossier read from a Hive-partitioned Parquet folder (docs/parquet.md) ---
+
+PARQUET_META_KEY = "dossiers_parquet"
+
+
+def raw_dossier_columns() -> list[tuple[str, str]]:
+    """raw_dossier's columns and types as sql/schema/raw_tables.sql defines them, in order."""
+    con = duckdb.connect()
+    try:
+        create_schema(con)
+        return con.sql("select column_name, data_type from duckdb_columns() "
+                       "where table_name = 'raw_dossier' order by column_index").fetchall()
+    finally:
+        con.close()
+
+
+def parquet_source_sql(folder: str) -> str:
+    """read_parquet over every file under the folder (a local path or an object-storage URL).
+
+    union_by_name: files written at different times may list their columns in another order; the
+    partition columns (year, province) come from the folder names and are left out of the view."""
+    pattern = folder.rstrip("/") + "/**/*.parquet"
+    return (f"read_parquet('{pattern.replace(chr(39), chr(39) * 2)}', hive_partitioning = true, "
+            f"hive_types_autocast = false, union_by_name = true)")
+
+
+def use_parquet_dossiers(con: duckdb.DuckDBPyConnection, folder: str) -> None:
+    """Make raw_dossier a view over the Parquet folder, cast to the table's exact columns and types.
+
+    Run before apply_sql: every staging view, mart and summary table then reads the files.
+    raw_tables.sql's `create table if not exists raw_dossier` leaves the view in place."""
+    columns = ",\n    ".join(f"cast({name} as {dtype}) as {name}" for name, dtype in raw_dossier_columns())
+    kind = scalar(con, "select table_type from information_schema.tables where table_name = 'raw_dossier'")
+    if kind == "BASE TABLE":
+        con.execute("drop table raw_dossier")
+    source = parquet_source_sql(folder)
+    con.execute(f"create or replace view raw_dossier as select\n    {columns}\nfrom {source}")
+    set_meta(con, **{PARQUET_META_KEY: folder})
+
+
+def parquet_folder(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The Parquet folder this warehouse reads its dossiers from, or None (its own table)."""
+    if not scalar(con, "select count(*) from information_schema.tables where table_name = 'meta'"):
+        return None
+    return scalar(con, "select value from meta where key = ?", [PARQUET_META_KEY])
