@@ -15,6 +15,7 @@ Personal data columns are never read.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import datetime as dt
 import hashlib
 import re
@@ -154,7 +155,18 @@ def _sha256(path: Path) -> str | None:
 
 def _load_file(con, path: Path, kind: str | None, now: dt.datetime) -> FileResult:
     """One file in one transaction: all its good records, or (unusable file) nothing from it."""
-    result = FileResult(path, sha256=_sha256(path))
+    # the file's fingerprint is read beside the parse (hashing and DuckDB both release the GIL)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        fingerprint = pool.submit(_sha256, path)
+        try:
+            return _load_file_body(con, path, kind, now, fingerprint)
+        finally:
+            fingerprint.result()
+
+
+def _load_file_body(con, path: Path, kind: str | None, now: dt.datetime,
+                    fingerprint: concurrent.futures.Future) -> FileResult:
+    result = FileResult(path)
     load_id = f"load-{uuid.uuid4().hex[:12]}"
     started = dt.datetime.now()
     in_transaction = False
@@ -162,6 +174,7 @@ def _load_file(con, path: Path, kind: str | None, now: dt.datetime) -> FileResul
         # reading and parsing only make temp tables (and readers recover from their own errors,
         # which an open transaction would not survive); what changes the warehouse is one transaction
         row_errors = _read_and_parse(con, path, kind, now, result)
+        result.sha256 = fingerprint.result()
         con.begin()
         in_transaction = True
         _quarantine(con, load_id, result, path, row_errors)
@@ -179,6 +192,7 @@ def _load_file(con, path: Path, kind: str | None, now: dt.datetime) -> FileResul
         result.loaded = result.rejected = 0
         result.reasons.clear()
     clean_temp(con)
+    result.sha256 = fingerprint.result()
     _log(con, load_id, result, path, started)
     return result
 
