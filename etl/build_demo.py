@@ -26,26 +26,31 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         build.insert_frame(con, "ref_procedure", ref.procedures())
         build.insert_frame(con, "ref_plan_target", ref.plan_targets(list(range(demo.START.year, as_of.year + 1))))
         progress(f"Sinh hồ sơ mẫu (seed {seed}, quy mô {scale})…")
-        dossiers = demo.generate_dossiers(agencies, seed=seed, scale=scale, as_of=as_of)
         load_id = f"demo-{uuid.uuid4().hex[:12]}"
-        build.insert_frame(con, "raw_dossier", dossiers.with_columns(pl.lit(load_id).alias("load_id")))
-        from etl.demo_inputs import add_demo_inputs  # PAKN, ratings, procedure flags (766 index)
-        add_demo_inputs(con, agencies, dossiers, seed=seed, as_of=as_of, load_id=load_id)
+        from etl import demo_inputs  # PAKN, ratings, procedure flags (766 index)
         from etl.demo_integrity import add_integrity_issues  # misreporting, history, steps, quarantine
-        add_integrity_issues(con, dossiers, agencies, seed=seed, as_of=as_of, load_id=load_id)
+
+        demo_inputs.set_procedure_flags(con, seed)
+        # one month of receipt at a time: memory holds a month's dossiers whatever the scale
+        n_dossiers = 0
+        for month in demo.dossier_chunks(agencies, seed=seed, scale=scale, as_of=as_of):
+            build.insert_frame(con, "raw_dossier", month.with_columns(pl.lit(load_id).alias("load_id")))
+            demo_inputs.add_month_inputs(con, agencies, month, seed=seed, as_of=as_of, load_id=load_id)
+            n_dossiers += month.height
+        add_integrity_issues(con, None, agencies, seed=seed, as_of=as_of, load_id=load_id)
         # meta first: the period tables are built up to the data's date
         build.set_meta(
             con, is_demo="true", as_of=as_of.isoformat(), province_code=ref.DEMO_PROVINCE,
             built_at=dt.datetime.now().isoformat(timespec="seconds"), seed=str(seed), scale=str(scale),
         )
-        progress(f"Tính các bảng tổng hợp cho {dossiers.height:,} hồ sơ…".replace(",", "."))
+        progress(f"Tính các bảng tổng hợp cho {n_dossiers:,} hồ sơ…".replace(",", "."))
         build.apply_sql(con)
         con.execute(
             """insert into load_log (load_id, kind, source, started_at, finished_at, rows_read, rows_loaded,
                                       rows_rejected, status, message)
                values (?, 'demo', ?, ?, ?, ?, ?, 0, 'ok', ?)""",
             [load_id, f"demo seed={seed} scale={scale}", started, dt.datetime.now(),
-             dossiers.height, dossiers.height, None],
+             n_dossiers, n_dossiers, None],
         )
     path = store.current_path(directory)
     progress(f"Xong: {path}")

@@ -10,6 +10,7 @@ their procedures, with a dip in timeliness in the first months.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 import polars as pl
@@ -96,13 +97,25 @@ def _agency_traits(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
 def generate_dossiers(
     agencies: pl.DataFrame, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None
 ) -> pl.DataFrame:
+    """All the demo dossiers as one frame (small scales; the build inserts them month by month)."""
+    return pl.concat(list(dossier_chunks(agencies, seed=seed, scale=scale, as_of=as_of)))
+
+
+def dossier_chunks(
+    agencies: pl.DataFrame, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None
+) -> Iterator[pl.DataFrame]:
+    """The demo dossiers one month of receipt at a time, in order of receipt.
+
+    Each month draws from its own stream (seed, month), so memory stays at one month's dossiers
+    whatever the scale, and a month's dossiers do not depend on the other months.
+    """
     as_of = as_of or dt.date.today()
     rng = np.random.default_rng(seed)
     months = _months(as_of)
     streams = _streams(agencies, rng)
     traits = _agency_traits(agencies.height, rng)
 
-    # expected counts per (stream, month), masked by era, then Poisson draws
+    # expected counts per (stream, month), masked by era; each month then draws its own
     month_start = np.array(months, dtype="datetime64[D]")
     month_end = np.array(
         [dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1) for m in months], dtype="datetime64[D]"
@@ -114,11 +127,19 @@ def generate_dossiers(
     active = np.where(era[:, None] == "old", ~after_reorg[None, :],
                       np.where(era[:, None] == "new", after_reorg[None, :], True))
     lam = streams["lam"].to_numpy()[:, None] * season[None, :] * elapsed[None, :] * scale * active
+    for m, month in enumerate(months):
+        month_rng = np.random.default_rng([seed, month.year, month.month])
+        frame = _month_dossiers(agencies, streams, traits, lam[:, m], month_start[m], month_end[m],
+                                as_of, month_rng)
+        if frame.height:
+            yield frame
+
+
+def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[str, np.ndarray],
+                    lam: np.ndarray, month_start: np.datetime64, month_end: np.datetime64,
+                    as_of: dt.date, rng: np.random.Generator) -> pl.DataFrame:
     counts = rng.poisson(lam)
-    stream_idx, month_idx = np.nonzero(counts)
-    reps = counts[stream_idx, month_idx]
-    stream_of = np.repeat(stream_idx, reps)
-    month_of = np.repeat(month_idx, reps)
+    stream_of = np.repeat(np.arange(lam.size), counts)
     n = stream_of.size
 
     agency_idx = streams["agency_idx"].to_numpy()[stream_of].astype(np.int64)
@@ -130,10 +151,9 @@ def generate_dossiers(
     proc_land = np.array([p.field == "DD" for p in ref.PROCEDURES])[proc_idx]
 
     # received on a working day of the month, during office hours, never after as_of
-    first = month_start[month_of]
-    last = np.minimum(month_end[month_of], np.datetime64(as_of) + 1)
-    workdays = np.busday_count(first, last)
-    workdays = np.maximum(workdays, 1)
+    first = month_start
+    last = min(month_end, np.datetime64(as_of) + 1)
+    workdays = max(int(np.busday_count(first, last)), 1)
     offset = np.floor(rng.random(n) * workdays).astype(np.int64)
     received_day = np.busday_offset(first, offset, roll="forward")
     received_day = np.minimum(received_day, np.datetime64(as_of))

@@ -61,16 +61,28 @@ def _busday(days: np.ndarray) -> np.ndarray:
     return np.busday_offset(days, 0, roll="forward")
 
 
+def _stream(seed: int, stream: int, dossiers: pl.DataFrame,
+            agency_rng: np.random.Generator) -> np.random.Generator:
+    """The draws for these dossiers: their month's own stream when they are one month of receipt
+    (the build passes a month at a time), else the agencies' stream continued."""
+    months = dossiers["received_at"].dt.truncate("1mo").drop_nulls().unique()
+    if months.len() == 1:
+        return np.random.default_rng([seed, 766, stream, months[0].year, months[0].month])
+    return agency_rng
+
+
 def generate_pakn(agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: int = 7,
                   as_of: dt.date | None = None) -> pl.DataFrame:
     """Complaints and petitions, each about one dossier of the agency, received after it."""
     as_of = as_of or dt.date.today()
-    rng = _rng(seed, 2)
+    agency_rng = _rng(seed, 2)
+    rng = agency_rng
     n_agencies = agencies.height
     # some agencies draw many more complaints; a few answer late
     propensity = rng.lognormal(0.0, 0.7, n_agencies)
     slow = rng.random(n_agencies) < 0.06
     on_time_p = np.where(slow, rng.uniform(0.5, 0.85, n_agencies), rng.beta(40, 1.0, n_agencies))
+    rng = _stream(seed, 2, dossiers, agency_rng)
 
     received = dossiers.filter(pl.col("received_at").is_not_null())
     idx = _agency_index(agencies, received["agency_code"])
@@ -114,10 +126,12 @@ def generate_ratings(agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: int =
                      as_of: dt.date | None = None) -> pl.DataFrame:
     """Citizens' ratings of finished dossiers, a few days after the result."""
     as_of = as_of or dt.date.today()
-    rng = _rng(seed, 3)
+    agency_rng = _rng(seed, 3)
+    rng = agency_rng
     n_agencies = agencies.height
     displeasing = rng.random(n_agencies) < 0.08
     pleased_p = np.where(displeasing, rng.beta(12, 2.5, n_agencies), rng.beta(60, 1.5, n_agencies))
+    rng = _stream(seed, 3, dossiers, agency_rng)
 
     finished = dossiers.filter(pl.col("finished_at").is_not_null())
     idx = _agency_index(agencies, finished["agency_code"])
@@ -145,9 +159,8 @@ def generate_ratings(agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: int =
     return frame.filter(pl.Series(keep))
 
 
-def add_demo_inputs(con, agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: int = 7,
-                    as_of: dt.date | None = None, load_id: str | None = None) -> None:
-    """Procedure flags into ref_procedure (already loaded), PAKN and ratings into the raw tables."""
+def set_procedure_flags(con, seed: int = 7) -> None:
+    """The procedure catalogue's online level and publication flags, into ref_procedure (loaded)."""
     flags = procedure_flags(seed)
     con.register("_flags", flags.to_arrow())
     try:
@@ -159,7 +172,22 @@ def add_demo_inputs(con, agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: i
         )
     finally:
         con.unregister("_flags")
-    pakn = generate_pakn(agencies, dossiers, seed=seed, as_of=as_of)
-    ratings = generate_ratings(agencies, dossiers, seed=seed, as_of=as_of)
+
+
+def add_month_inputs(con, agencies: pl.DataFrame, month: pl.DataFrame, seed: int = 7,
+                     as_of: dt.date | None = None, load_id: str | None = None) -> None:
+    """PAKN and ratings about one month of receipt's dossiers, into the raw tables."""
+    pakn = generate_pakn(agencies, month, seed=seed, as_of=as_of)
+    ratings = generate_ratings(agencies, month, seed=seed, as_of=as_of)
     build.insert_frame(con, "raw_pakn", pakn.with_columns(pl.lit(load_id).alias("load_id")))
     build.insert_frame(con, "raw_rating", ratings.with_columns(pl.lit(load_id).alias("load_id")))
+
+
+def add_demo_inputs(con, agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: int = 7,
+                    as_of: dt.date | None = None, load_id: str | None = None) -> None:
+    """Procedure flags into ref_procedure (already loaded), PAKN and ratings into the raw tables,
+    one month of receipt at a time (as the build does)."""
+    set_procedure_flags(con, seed)
+    month = pl.col("received_at").dt.truncate("1mo").alias("_month")
+    for part in dossiers.with_columns(month).partition_by("_month", maintain_order=True):
+        add_month_inputs(con, agencies, part.drop("_month"), seed=seed, as_of=as_of, load_id=load_id)

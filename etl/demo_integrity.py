@@ -17,6 +17,7 @@ records of vendors' exports with impossible dates or codes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 import polars as pl
@@ -72,10 +73,10 @@ def _shift(days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
     return out
 
 
-def _pick_sloppy(aidx: np.ndarray, agencies: pl.DataFrame, rng: np.random.Generator) -> list[int]:
-    """A few of the larger agencies of each kind (indices into `agencies`), largest first."""
-    volume = agencies.with_columns(pl.Series("n", np.bincount(aidx, minlength=agencies.height)),
-                                   pl.int_range(0, pl.len()).alias("idx"))
+def _pick_sloppy(per_agency: np.ndarray, agencies: pl.DataFrame, rng: np.random.Generator) -> list[int]:
+    """A few of the larger agencies of each kind (indices into `agencies`; `per_agency`: their
+    dossiers), largest first."""
+    volume = agencies.with_columns(pl.Series("n", per_agency), pl.int_range(0, pl.len()).alias("idx"))
     chosen = []
     for level, version, k in SLOPPY:
         pool = volume.filter(pl.col("agency_level") == level)
@@ -218,13 +219,13 @@ def _history(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str,
         pl.struct("status", "due_at", "finished_at", "returned_at", "refused_at", "supplement_count")
         .hash(seed=0).cast(pl.String).alias("state_hash")
     ).sort("loaded_at", "dossier_id")
-    # the loader keeps a state once per dossier; one sync file per night
+    # the loader keeps a state once per dossier; one sync file per night (rows numbered in SQL,
+    # as a night's file holds dossiers of every month)
     states = states.unique(["dossier_id", "state_hash"], keep="first", maintain_order=True)
     return states.with_columns(
         pl.lit(load_id).alias("load_id"),
         pl.concat_str(pl.lit("dong_bo/ho_so_"), pl.col("loaded_at").dt.strftime("%Y-%m-%d"), pl.lit(".json"))
         .alias("source_file"),
-        pl.int_range(1, pl.len() + 1).over(pl.col("loaded_at").dt.date()).cast(pl.Int64).alias("source_row"),
     )
 
 
@@ -279,7 +280,7 @@ def _steps(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime64,
         (finished, np.full(n, DESK), "Trả kết quả", d["finished_at"][i], due_i),
     ]
     frames = []
-    for mask, department, action, acted_at, planned in rows:
+    for step, (mask, department, action, acted_at, planned) in enumerate(rows):
         m = np.nonzero(mask & ~np.isnat(acted_at))[0]
         frames.append(pl.DataFrame({
             "dossier_id": d["ids"].gather(i[m]),
@@ -288,13 +289,13 @@ def _steps(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime64,
             "action": np.full(m.size, action),
             "step_status": np.full(m.size, "Đã xử lý"),
             "planned_end": planned[m].astype("datetime64[us]") + five_pm,
+            "step": np.full(m.size, step, dtype=np.int8),
         }))
-    steps = pl.concat(frames).sort("acted_at", "dossier_id")
-    return steps.with_columns(
+    # rows numbered in SQL: a day's sync file holds the steps of dossiers of every month
+    return pl.concat(frames).with_columns(
         pl.lit(load_id).alias("load_id"),
         pl.concat_str(pl.lit("dong_bo/tien_do_"), pl.col("acted_at").dt.strftime("%Y-%m-%d"), pl.lit(".json"))
         .alias("source_file"),
-        pl.int_range(1, pl.len() + 1).over(pl.col("acted_at").dt.date()).cast(pl.Int64).alias("source_row"),
     )
 
 
@@ -306,7 +307,7 @@ def _quarantine(d: dict, codes: np.ndarray, sloppy: np.ndarray, load_id: str,
                 rng: np.random.Generator) -> pl.DataFrame:
     """Records of vendors' exports the loader rejected: one row per reason, as it writes them."""
     n_all = d["status"].size
-    n = max(30, round(n_all * 0.002))
+    n = max(1, round(n_all * 0.002))        # per month of receipt
     # most come from the sloppy agencies; the rest from anywhere, as often as agencies have dossiers
     sloppy_rows = np.nonzero(sloppy)[0]
     anywhere = rng.integers(0, n_all, n)
@@ -371,72 +372,146 @@ def _quarantine(d: dict, codes: np.ndarray, sloppy: np.ndarray, load_id: str,
     return pl.concat([dossiers, second, steps]).drop("year")
 
 
-def add_integrity_issues(con, dossiers: pl.DataFrame, agencies: pl.DataFrame, seed: int, as_of: dt.date,
-                         load_id: str) -> None:
-    """Change some demo dossiers the way misreporting agencies do, and add history, steps and
-    quarantined records. `dossiers` is the frame just inserted into raw_dossier; run before the SQL."""
-    if dossiers.height == 0:
-        return
-    rng = _rng(seed)
-    agencies = agencies.select("agency_code", "agency_level", "unit_version").sort("agency_code")
-    codes = agencies["agency_code"].to_numpy().astype(str)
-    as_of_day = np.datetime64(as_of)
+_COLUMNS = ["dossier_id", "agency_code", "field_code", "status", "received_at", "due_at", "finished_at",
+            "returned_at", "refused_at", "supplement_count", "electronic_result", "apology_issued"]
+_UPDATED = ["status", "finished_at", "returned_at", "refused_at", "supplement_count",
+            "electronic_result", "apology_issued"]
+
+
+def _months_of_frame(dossiers: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    month = pl.col("received_at").dt.truncate("1mo").alias("_month")
+    for part in dossiers.with_columns(month).partition_by("_month", maintain_order=True):
+        yield part.drop("_month")
+
+
+def _months_of_table(con, columns: list[str]) -> Iterator[pl.DataFrame]:
+    """raw_dossier one month of receipt at a time (it was inserted in that order: zone maps skip the
+    rest), so memory holds one month whatever the warehouse's size."""
+    months = con.sql("select distinct date_trunc('month', received_at) m from raw_dossier "
+                     "where received_at is not null order by 1").fetchall()
+    for (month,) in months:
+        yield con.sql(f"""select {", ".join(columns)} from raw_dossier
+                          where received_at >= $m and received_at < $m + interval 1 month""",
+                      params={"m": month}).pl()
+
+
+def _arrays(chunk: pl.DataFrame, codes: list[str]) -> dict:
     cols = ["status", "received_at", "due_at", "finished_at", "returned_at",
             "refused_at", "supplement_count", "electronic_result", "apology_issued"]
-    d = {c: dossiers[c].to_numpy().copy() for c in cols}       # changed in place below
+    d = {c: chunk[c].to_numpy().copy() for c in cols}       # changed in place below
     for c in ("electronic_result", "apology_issued"):
-        d[c] = dossiers[c].fill_null(False).to_numpy()
-    d["ids"] = dossiers["dossier_id"]
-    d["aidx"] = (dossiers["agency_code"].cast(pl.Enum(codes.tolist())).to_physical()
-                 .to_numpy().astype(np.int64))
+        d[c] = chunk[c].fill_null(False).to_numpy()
+    d["ids"] = chunk["dossier_id"]
+    d["aidx"] = chunk["agency_code"].cast(pl.Enum(codes)).to_physical().to_numpy().astype(np.int64)
     d["status"] = d["status"].astype(np.int64)
     d["supplement_count"] = d["supplement_count"].astype(np.int64)
     d["received_day"] = _day(d["received_at"])
     d["due_day"] = _day(d["due_at"])
     d["end_day"] = _day(np.where(np.isnat(d["finished_at"]), d["returned_at"], d["finished_at"]))
     d["refused_day"] = _day(d["refused_at"])
-    aidx = d["aidx"]
+    return d
 
-    sloppy_idx = _pick_sloppy(aidx, agencies, rng)
+
+def _volumes(chunks: Iterator[pl.DataFrame], codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Dossiers per agency, and those that took two weeks or more (working days)."""
+    total = np.zeros(len(codes), dtype=np.int64)
+    slow = np.zeros(len(codes), dtype=np.int64)
+    for chunk in chunks:
+        aidx = chunk["agency_code"].cast(pl.Enum(codes)).to_physical().to_numpy().astype(np.int64)
+        finished = chunk["finished_at"].to_numpy()
+        end = _day(np.where(np.isnat(finished), chunk["returned_at"].to_numpy(), finished))
+        total += np.bincount(aidx, minlength=len(codes))
+        slow += np.bincount(aidx[_busdays(_day(chunk["received_at"].to_numpy()), end) >= 10],
+                            minlength=len(codes))
+    return total, slow
+
+
+def add_integrity_issues(con, dossiers: pl.DataFrame | None, agencies: pl.DataFrame, seed: int,
+                         as_of: dt.date, load_id: str) -> None:
+    """Change some demo dossiers the way misreporting agencies do, and add history, steps and
+    quarantined records; run before the SQL.
+
+    `dossiers` is the frame just inserted into raw_dossier, or None to read raw_dossier itself, one
+    month of receipt at a time (any scale). Which agencies misreport is decided on the counts of the
+    whole warehouse; each month then draws from its own stream (seed, month).
+    """
+    def chunks(columns: list[str]) -> Iterator[pl.DataFrame]:
+        if dossiers is not None:
+            return _months_of_frame(dossiers.select(columns))
+        return _months_of_table(con, columns)
+
+    rng = _rng(seed)
+    agencies = agencies.select("agency_code", "agency_level", "unit_version").sort("agency_code")
+    codes = agencies["agency_code"].to_list()
+    volume, slow = _volumes(chunks(["agency_code", "received_at", "finished_at", "returned_at"]), codes)
+    if volume.sum() == 0:
+        return
+
     is_sloppy = np.zeros(agencies.height, dtype=bool)
-    is_sloppy[sloppy_idx] = True
-    sloppy = is_sloppy[aidx]
-    changed = np.zeros(aidx.size, dtype=bool)
+    is_sloppy[_pick_sloppy(volume, agencies, rng)] = True
     # bulk closures where many dossiers take two weeks or more (short procedures leave little pending
     # at a cut-off): the two departments and the district with the most such dossiers. The first
     # department closes in bulk at every month's end, the second before the reporting cut-off on
     # the 14th, the district (until 06/2025) at the end of each quarter
-    slow = np.bincount(aidx[_busdays(d["received_day"], d["end_day"]) >= 10], minlength=agencies.height)
     ranked = agencies.with_columns(pl.Series("slow", slow), pl.int_range(0, pl.len()).alias("idx")).sort(
         ["slow", "agency_code"], descending=[True, False])
     departments = ranked.filter(pl.col("agency_level") == "department")["idx"].to_list()
     districts = ranked.filter(pl.col("agency_level") == "district")["idx"].to_list()
-    plan = ((departments[:1], "month", False), (departments[1:2], "rep_month", False),
-            (districts[:1], "month", True))
-    for agency_idx, basis, quarter_ends in plan:
-        for a in agency_idx:
-            changed |= _bulk_close(d, aidx, a, basis, quarter_ends, rng)
-    changed |= _misreport(d, sloppy, rng)
-
-    if changed.any():
-        update_cols = ["status", "finished_at", "returned_at", "refused_at", "supplement_count",
-                       "electronic_result", "apology_issued"]
-        rows = np.nonzero(changed)[0]
-        update = pl.DataFrame({"dossier_id": d["ids"].gather(rows), **{c: d[c][rows] for c in update_cols}})
-        con.register("_integrity_changes", update.to_arrow())
-        try:
-            con.execute(
-                f"""update raw_dossier as r set {", ".join(f"{c} = c.{c}" for c in update_cols)}
-                    from _integrity_changes as c where r.dossier_id = c.dossier_id"""
-            )
-        finally:
-            con.unregister("_integrity_changes")
-
-    build.insert_frame(con, "raw_dossier_history", _history(d, sloppy, as_of_day, load_id, rng))
+    bulk = ([(a, "month", False) for a in departments[:1]]
+            + [(a, "rep_month", False) for a in departments[1:2]]
+            + [(a, "month", True) for a in districts[:1]])
     # the agencies whose software syncs processing steps: most upper-tier ones and new communes
     syncs = (agencies["agency_level"].is_in(["department", "central", "district"])
              | ((agencies["agency_level"] == "commune") & (agencies["unit_version"] == 2))).to_numpy()
     syncs = (syncs & (rng.random(agencies.height) < 0.6)) | is_sloppy
-    land = (dossiers["field_code"] == "DD").fill_null(False).to_numpy()
-    build.insert_frame(con, "raw_dossier_step", _steps(d, syncs[aidx], land, as_of_day, load_id, rng))
-    build.insert_frame(con, "quarantine", _quarantine(d, codes, sloppy, load_id, rng))
+
+    as_of_day = np.datetime64(as_of)
+    staged = {"_demo_changes": False, "_demo_history": False, "_demo_steps": False}
+
+    def stage(table: str, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        con.register("_frame", frame.to_arrow())
+        try:
+            verb = f"insert into {table} by name" if staged[table] else f"create temp table {table} as"
+            con.execute(f"{verb} select * from _frame")
+            staged[table] = True
+        finally:
+            con.unregister("_frame")
+
+    for chunk in chunks(_COLUMNS):
+        first = chunk["received_at"].min()
+        month_rng = np.random.default_rng([seed, 766, first.year, first.month])
+        d = _arrays(chunk, codes)
+        aidx = d["aidx"]
+        sloppy = is_sloppy[aidx]
+        changed = np.zeros(aidx.size, dtype=bool)
+        for agency, basis, quarter_ends in bulk:
+            changed |= _bulk_close(d, aidx, agency, basis, quarter_ends, month_rng)
+        changed |= _misreport(d, sloppy, month_rng)
+        rows = np.nonzero(changed)[0]
+        stage("_demo_changes", pl.DataFrame({"dossier_id": d["ids"].gather(rows),
+                                             **{c: d[c][rows] for c in _UPDATED}}))
+        stage("_demo_history", _history(d, sloppy, as_of_day, load_id, month_rng))
+        land = (chunk["field_code"] == "DD").fill_null(False).to_numpy()
+        stage("_demo_steps", _steps(d, syncs[aidx], land, as_of_day, load_id, month_rng))
+        build.insert_frame(con, "quarantine", _quarantine(d, np.array(codes), sloppy, load_id, month_rng))
+
+    if staged["_demo_changes"]:
+        con.execute(f"""update raw_dossier as r set {", ".join(f"{c} = c.{c}" for c in _UPDATED)}
+                        from _demo_changes as c where r.dossier_id = c.dossier_id""")
+    # one sync file per night: rows numbered within the night's file, in the order they were written
+    if staged["_demo_history"]:
+        con.execute("""insert into raw_dossier_history by name
+                       select *, row_number() over (partition by cast(loaded_at as date)
+                                                    order by loaded_at, dossier_id) as source_row
+                       from _demo_history order by loaded_at, dossier_id""")
+    if staged["_demo_steps"]:
+        con.execute("""insert into raw_dossier_step by name
+                       select * exclude (step),
+                              row_number() over (partition by cast(acted_at as date)
+                                                 order by acted_at, dossier_id, step) as source_row
+                       from _demo_steps order by acted_at, dossier_id, step""")
+    for table, made in staged.items():
+        if made:
+            con.execute(f"drop table {table}")

@@ -70,22 +70,84 @@ def period(r, kind: str, key: str) -> dict | None:
     return rows.row(0, named=True) if rows.height else None
 
 
-def report_for_range(r, date_from: dt.date, date_to: dt.date) -> pl.DataFrame:
-    """The periodic report for any window, one row per agency that existed in it or had dossiers."""
+_WINDOW = """
+    window_ as (
+        select 'range' as period_kind, 'range' as period_key,
+               $from::date as start_date, $to::date as end_date,
+               least($to::date, coalesce((select cast(value as date) from meta where key = 'as_of'),
+                                         current_date)) as eval_date
+    )"""
+
+# the periodic report's rules over the dossiers themselves (any warehouse)
+_COUNTS_FROM_DOSSIERS = """
+    counts as (
+        select agency_code,
+               sum(columns(* exclude (period_kind, period_key, agency_code, field_code, procedure_code)))
+        from periodic_report('window_') group by agency_code
+    )"""
+
+# the same counts from the daily table (sql/marts/fct_dossier.sql): received or finished in the window
+# are sums over its days; carried over = received before the window minus finished before it; in
+# progress = received by its end minus finished by it; the overdue ones are judged as the rules
+# (open_class) judge them, from fct_dossier_late, which holds every dossier that can be overdue.
+# Valid when no dossier ends before it was received (fct_dossier_irregular empty).
+_COUNTS_FROM_DAYS = """
+    days as (
+        select d.agency_code,
+               coalesce(sum(received_new) filter (day < w.start_date), 0)
+                   - coalesce(sum(finished) filter (day < w.start_date), 0) as carried_over,
+               coalesce(sum(received_new) filter (day >= w.start_date), 0) as received_new,
+               coalesce(sum(received_online) filter (day >= w.start_date), 0) as received_online,
+               coalesce(sum(received_direct) filter (day >= w.start_date), 0) as received_direct,
+               coalesce(sum(received_postal) filter (day >= w.start_date), 0) as received_postal,
+               coalesce(sum(finished) filter (day >= w.start_date), 0) as finished,
+               coalesce(sum(finished_early) filter (day >= w.start_date), 0) as finished_early,
+               coalesce(sum(finished_on_time) filter (day >= w.start_date), 0) as finished_on_time,
+               coalesce(sum(finished_late) filter (day >= w.start_date), 0) as finished_late,
+               coalesce(sum(received_new), 0) - coalesce(sum(finished), 0) as in_progress
+        from agg_dossier_day as d cross join window_ as w
+        where d.day <= w.end_date
+        group by d.agency_code
+    ),
+    overdue as (
+        select d.agency_code, count(*) as in_progress_overdue
+        from fct_dossier_late as d cross join window_ as w
+        where d.received_date <= w.end_date
+          and coalesce(d.end_date, date '9999-12-31') >= w.start_date
+          and not (d.end_date is not null and d.end_date <= w.end_date)
+          and open_class(d.due_date, d.status, w.eval_date) = 'overdue'
+        group by d.agency_code
+    ),
+    counts as (
+        select days.*, days.in_progress - coalesce(o.in_progress_overdue, 0) as in_progress_not_due,
+               coalesce(o.in_progress_overdue, 0) as in_progress_overdue
+        from days left join overdue as o using (agency_code)
+        where days.carried_over + days.received_new > 0
+    )"""
+
+
+def _has_table(r, name: str) -> bool:
+    return r.query("select count(*) as n from duckdb_tables() where table_name = $t", {"t": name})["n"][0] > 0
+
+
+def _has_daily_counts(r) -> bool:
+    """Whether this warehouse has the daily table and no dossier that makes it inexact."""
+    tables = r.query("select count(*) as n from duckdb_tables() where table_name in "
+                     "('agg_dossier_day', 'fct_dossier_late', 'fct_dossier_irregular')")["n"][0]
+    return tables == 3 and r.query("select count(*) as n from fct_dossier_irregular")["n"][0] == 0
+
+
+def report_for_range(r, date_from: dt.date, date_to: dt.date, from_days: bool | None = None) -> pl.DataFrame:
+    """The periodic report for any window, one row per agency that existed in it or had dossiers.
+    From the daily counts where the warehouse allows it (`from_days` None), else over the dossiers."""
     cols = ", ".join(f"coalesce(r.{c}, 0)::bigint as {c}" for c in REPORT_COLUMNS)
+    if from_days is None:
+        from_days = _has_daily_counts(r)
+    counts = _COUNTS_FROM_DAYS if from_days else _COUNTS_FROM_DOSSIERS
     return r.query(
         f"""
-        with window_ as (
-            select 'range' as period_kind, 'range' as period_key,
-                   $from::date as start_date, $to::date as end_date,
-                   least($to::date, coalesce((select cast(value as date) from meta where key = 'as_of'),
-                                             current_date)) as eval_date
-        ),
-        counts as (
-            select agency_code,
-                   sum(columns(* exclude (period_kind, period_key, agency_code, field_code, procedure_code)))
-            from periodic_report('window_') group by agency_code
-        ),
+        with {_WINDOW},
+        {counts},
         agencies as (
             select agency_code from dim_agency
             where coalesce(valid_from, date '1900-01-01') <= $to::date
@@ -230,15 +292,21 @@ def unverified_codes(r) -> pl.DataFrame:
 
 def freshness(r) -> pl.DataFrame:
     """Per agency: the newest dossier received and how many days before the data's date that was."""
+    # from the daily counts where the warehouse has them (the same figures, without reading every dossier)
+    daily = _has_table(r, "agg_dossier_day")
+    source = ("(select agency_code, day as received_date, received_new as n from agg_dossier_day "
+              "where received_new > 0)" if daily
+              else "(select agency_code, received_date, 1 as n from fct_dossier)")
     return r.query(
-        """with as_of as (
+        f"""with as_of as (
                select coalesce((select cast(value as date) from meta where key = 'as_of'), current_date) as d
            )
            select a.agency_name, a.agency_code, g.peer_group_label,
                   max(f.received_date) as last_received,
                   (select d from as_of) - max(f.received_date) as days_since,
-                  count(*) filter (where f.received_date > (select d from as_of) - 30) as received_last_30_days
-           from fct_dossier f
+                  coalesce(sum(f.n) filter (where f.received_date > (select d from as_of) - 30), 0)::bigint
+                      as received_last_30_days
+           from {source} as f
            join dim_agency a using (agency_code)
            join dim_peer_group g using (peer_group)
            where a.valid_to is null or a.valid_to >= (select d from as_of)

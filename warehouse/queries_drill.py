@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from warehouse.metrics import MEASURES, METRICS
+from warehouse.queries_late import period_dates
 
 LIMIT = 500
 NO_CODE = "_"
@@ -161,17 +162,23 @@ def dossiers(r, kind: str, key: str, agency_code: str | None = None,
     if agency_code is None and unit is None:
         raise ValueError("dossiers needs an agency or a unit")
     version, level, code = unit if unit is not None else (None, None, None)
+    # the period's dates bound as constants: the filters on them reach fct_dossier's scan
+    dates = period_dates(r, kind, key)
+    # and the agencies as a list of values, which the scan filters on before it reads the other columns
+    chosen = r.query(
+        """select agency_code from dim_agency where agency_code = $agency
+           union
+           select agency_code from dim_unit_membership
+           where unit_level = $level and hierarchy_version = $version and unit_code = $code""",
+        {"agency": agency_code, "level": level, "version": version, "code": code},
+    )["agency_code"].to_list()
+    listed = {f"a{i}": agency for i, agency in enumerate(chosen)}
+    in_list = ", ".join(f"${name}" for name in listed) or "null"
     return r.query(
-        """
+        f"""
         with period as (
-            select start_date, end_date, eval_date from dim_period
-            where period_kind = $kind and period_key = $key
-        ),
-        chosen as (
-            select agency_code from dim_agency where agency_code = $agency
-            union
-            select agency_code from dim_unit_membership
-            where unit_level = $level and hierarchy_version = $version and unit_code = $code
+            select $start::date as start_date, $end::date as end_date, $eval::date as eval_date
+            where $found
         ),
         in_period as (
             select d.*,
@@ -179,9 +186,10 @@ def dossiers(r, kind: str, key: str, agency_code: str | None = None,
                         else open_class(d.due_date, d.status, p.eval_date) end as period_state
             from fct_dossier as d
             cross join period as p
-            where d.agency_code in (select agency_code from chosen)
+            where d.agency_code in ({in_list})
               and d.received_date <= p.end_date
               and coalesce(d.end_date, date '9999-12-31') >= p.start_date
+              and d.received_date <= $end and (d.end_date is null or d.end_date >= $start)
               and ($by_field = false or d.field_code is not distinct from $field)
               and ($by_procedure = false or d.procedure_code is not distinct from $procedure)
         )
@@ -200,7 +208,7 @@ def dossiers(r, kind: str, key: str, agency_code: str | None = None,
         order by is_late desc, d.received_date, d.dossier_id
         limit $limit
         """,
-        {"kind": kind, "key": key, "agency": agency_code, "level": level, "version": version, "code": code,
+        {**dates, **listed,
          "by_field": field_code is not None, "field": _code(field_code),
          "by_procedure": procedure_code is not None, "procedure": _code(procedure_code), "limit": limit},
     )

@@ -35,7 +35,10 @@ def settings(r) -> dict[str, float]:
 
 def inputs_loaded(r) -> dict[str, int]:
     """How much of what some checks need is in the warehouse (0: the check cannot find anything)."""
+    counted = r.query("select count(*) as n from duckdb_tables() "
+                      "where table_name = 'agg_integrity_inputs'")["n"][0]
     row = r.query(
+        "select * from agg_integrity_inputs" if counted else
         """select (select count(*) from raw_dossier_step) as steps,
                   (select count(distinct dossier_id) from raw_dossier_history) as history_dossiers,
                   (select count(*) from quarantine) as quarantined"""

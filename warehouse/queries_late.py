@@ -41,11 +41,15 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
     at its eval_date and overdue then. late_workdays = working days from the due day to the end
     day (finished) or to the eval_date (open). The department that held it from fct_late_holdup.
     Most late first; at most `limit` rows."""
+    dates = period_dates(r, kind, key)
+    # builds made before fct_dossier_late existed: the same rows from fct_dossier
+    sliced = r.query("select count(*) as n from duckdb_tables() where table_name = 'fct_dossier_late'")["n"][0]
+    source = "fct_dossier_late" if sliced else "fct_dossier"
     return r.query(
         f"""
         with period as (
-            select start_date, end_date, eval_date from dim_period
-            where period_kind = $kind and period_key = $key
+            select $start::date as start_date, $end::date as end_date, $eval::date as eval_date
+            where $found
         ),
         chosen as ({_AGENCY_FILTER}),
         {_NAMES},
@@ -59,14 +63,32 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
                         then 'overdue' end as late_state,
                    case when d.end_date between p.start_date and p.end_date then d.end_date
                         else p.eval_date end as judged_on
-            from fct_dossier as d
+            -- every dossier late_state can flag is in fct_dossier_late (sql/marts/fct_dossier.sql)
+            from {source} as d
             join chosen as c using (agency_code)
             cross join period as p
             where d.received_date <= p.end_date
               and (d.end_date is null or d.end_date >= p.start_date)
+              -- the same bounds as constants, and what late_state needs (finished late, or overdue:
+              -- due before the eval date, not waiting on the citizen), so the scan skips the rest
+              and d.received_date <= $end
+              and ((d.finished_class = 'late' and d.end_date between $start and $end)
+                   or ((d.end_date is null or d.end_date > $eval)
+                       and d.due_date < $eval and d.status not in (5, 6, 8)))
         ),
         late as (
             select * from candidates where late_state is not null
+        ),
+        -- the first `limit` late dossiers, before the names and departments are looked up for them
+        ranked as (
+            select l.*,
+                   -- working days from the due day to the end (or judging) day
+                   coalesce(j.workday_index - du.workday_index, l.judged_on - l.due_date) as late_workdays
+            from late as l
+            left join dim_date as j on j.day = l.judged_on
+            left join dim_date as du on du.day = l.due_date
+            order by late_workdays desc, l.due_date, l.dossier_id
+            limit $limit
         ),
         final as (
             select
@@ -81,23 +103,31 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
                 case when l.late_state = 'finished_late' then l.end_date end as end_date,
                 l.late_state,
                 l.judged_on,
-                -- working days from the due day to the end (or judging) day
-                coalesce(j.workday_index - du.workday_index, l.judged_on - l.due_date) as late_workdays,
+                l.late_workdays,
                 coalesce(l.apology_issued, false) as apology_issued,
                 h.department
-            from late as l
+            from ranked as l
             left join procedures as pr using (procedure_code)
             left join fields as f on f.field_code = l.field_code
-            left join dim_date as j on j.day = l.judged_on
-            left join dim_date as du on du.day = l.due_date
             left join fct_late_holdup as h on h.dossier_id = l.dossier_id
         )
         select * from final
         order by late_workdays desc, due_date, dossier_id
         limit $limit
         """,
-        {"kind": kind, "key": key, "peer": peer, "agency": agency, "limit": limit},
+        {**dates, "peer": peer, "agency": agency, "limit": limit},
     )
+
+
+def period_dates(r, kind: str, key: str) -> dict:
+    """A period's start, end and eval dates as query parameters ($found false when unknown): bound as
+    constants, the filters on them reach fct_dossier's scan (zone maps skip other months)."""
+    rows = r.query("select start_date, end_date, eval_date from dim_period "
+                   "where period_kind = $kind and period_key = $key", {"kind": kind, "key": key})
+    if rows.height == 0:
+        return {"start": None, "end": None, "eval": None, "found": False}
+    row = rows.row(0, named=True)
+    return {"start": row["start_date"], "end": row["end_date"], "eval": row["eval_date"], "found": True}
 
 
 def due_soon(r, days: int, peer: str | None = None, agency: str | None = None,
