@@ -10,7 +10,9 @@ import streamlit as st
 
 from ui.bootstrap import NAV
 
-PAGES = [st.Page(path, title=title, icon=icon, url_path=url_path) for path, title, icon, url_path in NAV]
+# no icon here: a page's Material icon becomes the browser's tab icon, fetched from fonts.gstatic.com;
+# the tab icon is the app's own file (ui/bootstrap.py), the menu's icons are drawn from the bundled font
+PAGES = [st.Page(path, title=title, url_path=url_path) for path, title, _icon, url_path in NAV]
 
 
 def _home() -> None:
