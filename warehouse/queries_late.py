@@ -45,6 +45,19 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
     # builds made before fct_dossier_late existed: the same rows from fct_dossier
     sliced = r.query("select count(*) as n from duckdb_tables() where table_name = 'fct_dossier_late'")["n"][0]
     source = "fct_dossier_late" if sliced else "fct_dossier"
+    indexed = sliced and r.query(
+        "select count(*) as n from duckdb_columns() where table_name = 'fct_dossier_late' "
+        "and column_name = 'due_workday_index'")["n"][0]
+    if indexed:
+        # the day indexes are columns of fct_dossier_late; the judging day of an open dossier is the
+        # eval date, one constant: no join per late dossier
+        judged_index = ("case when l.judged_on = l.end_date then l.end_workday_index "
+                        "else (select workday_index from dim_date where day = $eval::date) end")
+        due_index, day_joins = "l.due_workday_index", ""
+    else:
+        judged_index, due_index = "j.workday_index", "du.workday_index"
+        day_joins = ("left join dim_date as j on j.day = l.judged_on "
+                     "left join dim_date as du on du.day = l.due_date")
     return r.query(
         f"""
         with period as (
@@ -83,10 +96,9 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
         ranked as (
             select l.*,
                    -- working days from the due day to the end (or judging) day
-                   coalesce(j.workday_index - du.workday_index, l.judged_on - l.due_date) as late_workdays
+                   coalesce({judged_index} - {due_index}, l.judged_on - l.due_date) as late_workdays
             from late as l
-            left join dim_date as j on j.day = l.judged_on
-            left join dim_date as du on du.day = l.due_date
+            {day_joins}
             order by late_workdays desc, l.due_date, l.dossier_id
             limit $limit
         ),
