@@ -1,4 +1,4 @@
-"""Command line: python -m etl demo | report | build."""
+"""Command line: python -m etl demo | report | load | build | export-parquet | user."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating"],
+    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role"],
                       help="what the files hold (default: recognised from their columns)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
@@ -60,7 +60,75 @@ def parser() -> argparse.ArgumentParser:
     _add_warehouse(export)
     export.add_argument("--output", metavar="DIR", required=True,
                         help="folder to write (replaced whole when the export is complete)")
+    _user_parser(sub)
     return ap
+
+
+def _user_parser(sub) -> None:
+    """`user add|disable|list`: local accounts in DIR/accounts.sqlite (docs/security.md)."""
+    user = sub.add_parser("user", help="local accounts (stand-alone machine without an identity provider)")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account (asks for the password)")
+    _add_warehouse(add)
+    add.add_argument("name")
+    add.add_argument("--role", choices=["lanh_dao_tinh", "truong_co_quan", "xem"],
+                     help="used while the warehouse has no role row for this name (ref_user_role)")
+    add.add_argument("--agency", metavar="CODE", help="the agency of a truong_co_quan")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--replace", action="store_true", help="set a new password and role for an existing account")
+    disable = user_sub.add_parser("disable", help="lock an account out")
+    _add_warehouse(disable)
+    disable.add_argument("name")
+    listing = user_sub.add_parser("list", help="the accounts, their fallback role and state")
+    _add_warehouse(listing)
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit log."""
+    import getpass
+    import os
+
+    try:
+        return os.environ.get("SUDO_USER") or getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in a container is not a reason to fail
+        return "?"
+
+
+def _user_command(args, directory: Path) -> int:
+    from etl import accounts
+    from warehouse import access
+
+    if args.user_command == "list":
+        print("username,role,agency,state")
+        for a in accounts.accounts(directory):
+            print(f"{a.username},{a.role or ''},{a.agency_code or ''},{'disabled' if a.disabled else 'enabled'}")
+        return 0
+    if args.user_command == "disable":
+        if not accounts.disable(directory, args.name):
+            print(f"không có tài khoản {args.name}", file=sys.stderr)
+            return 2
+        access.audit(directory, _operator(), "tai_khoan", f"khóa {accounts.normalise(args.name)}", origin="cli")
+        print(f"đã khóa tài khoản {accounts.normalise(args.name)}", file=sys.stderr)
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            print("hai lần nhập mật khẩu không khớp", file=sys.stderr)
+            return 2
+    try:
+        account = accounts.add(directory, args.name, password, args.role, args.agency, replace=args.replace)
+    except accounts.AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    role = f"{account.role}{' ' + account.agency_code if account.agency_code else ''}" if account.role else "không"
+    access.audit(directory, _operator(), "tai_khoan", f"tạo/đặt lại {account.username} (vai trò dự phòng: {role})",
+                 origin="cli")
+    print(f"đã lưu tài khoản {account.username}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,11 +160,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             write_report(directory, args.date_from, args.date_to, sys.stdout, by=args.by)
         return 0
+    if args.command == "user":
+        return _user_command(args, directory)
     if args.command == "load":
         from etl.load import load_files
+        from warehouse import access
 
         results = load_files(directory, [Path(f) for f in args.files], kind=args.kind,
                              progress=lambda m: print(m, file=sys.stderr))
+        for r in results:
+            access.audit(directory, _operator(), "nap",
+                         f"{r.path.name}: {r.kind or '?'}, nạp {r.loaded}, loại {r.rejected}"
+                         + (", không dùng được" if r.unusable else ""), origin="cli")
         for r in results:
             if r.unusable:
                 print(r.summary(), file=sys.stderr)

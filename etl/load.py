@@ -32,10 +32,10 @@ from warehouse import build, store
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"
-KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating")
+KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role")
 KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
                "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch",
-               "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng"}
+               "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng", "role": "vai trò người dùng"}
 REQUIRED = {
     "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
     "step": ["MaHoSo", "ThoiDiemXuLy"],
@@ -44,6 +44,7 @@ REQUIRED = {
     "target": ["Nam", "ChiSo", "SoSanh", "GiaTri"],
     "pakn": ["MaPAKN", "MaDonViXuLy", "NgayTiepNhan"],
     "rating": ["NgayDanhGia"],
+    "role": ["TaiKhoan", "VaiTro"],
 }
 # at least one column of each set (a rating names its dossier or its agency, and says whether the
 # citizen was satisfied or gives a score)
@@ -94,6 +95,8 @@ def detect_kind(src: sources.Source) -> str | None:
         return "rating"
     if "MaHoSo" in found["dossier"]:
         return "dossier"
+    if {"TaiKhoan", "VaiTro"} <= set(found["role"]):
+        return "role"
     if {"ChiSo", "GiaTri"} <= set(found["target"]):
         return "target"
     if {"MaTTHC", "TenTTHC"} <= set(found["procedure"]):
@@ -124,6 +127,8 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
             results.append(result)
             progress(result.summary() + f"  [{time.perf_counter() - started:.1f} s]")
         _update_as_of(con, now)  # before the SQL: periods run up to the data's date
+        # loaded files make it real data: a demo warehouse that received them no longer runs open
+        build.set_meta(con, is_demo="false")
         progress("Tính lại các bảng tổng hợp…")
         build.apply_sql(con)
     return results
@@ -547,9 +552,15 @@ def _apply_ratings(con, load_id: str, path: Path, now: dt.datetime) -> int:
     return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
 
 
+def _apply_roles(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    from etl.accounts import apply_roles  # who may see what: docs/security.md
+
+    return apply_roles(con, load_id, path, now)
+
+
 APPLY = {"dossier": _apply_dossiers, "step": _apply_steps, "agency": _apply_agencies,
          "procedure": _apply_procedures, "target": _apply_targets, "pakn": _apply_pakn,
-         "rating": _apply_ratings}
+         "rating": _apply_ratings, "role": _apply_roles}
 
 
 def _log(con, load_id: str, result: FileResult, path: Path, started: dt.datetime) -> None:

@@ -13,7 +13,7 @@ from ui.bootstrap import bootstrap
 meta = bootstrap("Báo cáo")
 
 from etl import report  # noqa: E402
-from ui import brief, components, data, fmt, state  # noqa: E402
+from ui import auth, brief, components, data, fmt, state  # noqa: E402
 from warehouse import narrative  # noqa: E402
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS  # noqa: E402
 from warehouse.queries_units import PROVINCE_PARTS  # noqa: E402
@@ -177,7 +177,8 @@ st.download_button(
     "Tải bảng báo cáo (.xlsx, mẫu báo cáo)",
     # built on click only: the form runs the report over the dossiers for the period's dates
     data=lambda: xlsx_bytes(reader, start, end, level),
-    file_name=f"bao_cao_{slug}_{FILE_PART[level]}.xlsx", mime=XLSX_MIME, key="xlsx", on_click="ignore",
+    file_name=f"bao_cao_{slug}_{FILE_PART[level]}.xlsx", mime=XLSX_MIME, key="xlsx",
+    on_click=auth.audit_export, args=(f"bao_cao_{slug}_{FILE_PART[level]}.xlsx",),
     icon=":material/download:",
 )
 st.caption(f"Kỳ báo cáo {dates}. Cột: hồ sơ nhận giải quyết (kỳ trước chuyển qua, mới tiếp nhận: trực "
@@ -202,7 +203,8 @@ province = data.get("province_name", meta.get("province_code"))
 st.download_button(
     "Tải bản tóm tắt (.html, mở và in khổ A4)",
     data=brief.document(fig, province, meta.get("as_of")),
-    file_name=f"ban_tom_tat_{slug}.html", mime="text/html", key="brief", on_click="ignore",
+    file_name=f"ban_tom_tat_{slug}.html", mime="text/html", key="brief",
+    on_click=auth.audit_export, args=(f"ban_tom_tat_{slug}.html",),
     icon=":material/print:",
 )
 st.html(brief.fragment(fig, province, meta.get("as_of")))

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from ui import agency_parts as parts
-from ui import components, data, fmt, listing, state
+from ui import auth, components, data, fmt, listing, state
 from ui.bootstrap import bootstrap
 from warehouse.queries import PERIOD_KINDS
 
@@ -50,7 +50,8 @@ peer = state.select("Nhóm đơn vị", [ALL, *groups], "nhom", default=ALL, con
                     format_func=lambda g: "Tất cả các nhóm" if g == ALL else groups[g])
 in_group = agencies if peer == ALL else agencies.filter(pl.col("peer_group") == peer)
 code = state.select("Cơ quan, đơn vị", in_group["agency_code"].to_list(), "don_vi", container=c2,
-                    format_func=lambda c: parts.agency_label(by_code[c]))
+                    format_func=lambda c: parts.agency_label(by_code[c]),
+                    default=auth.preferred_agency(in_group["agency_code"].to_list()))
 agency = by_code[code]
 name = agency["agency_name"]
 if unknown:

@@ -17,7 +17,7 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Theo địa bàn")
 
-from ui import components, data, drill_parts as dp, fmt  # noqa: E402
+from ui import auth, components, data, drill_parts as dp, fmt  # noqa: E402
 from warehouse.metrics import METRICS  # noqa: E402
 from warehouse.queries_drill import LIMIT, NO_CODE, STATE_LABELS, STATUS_LABELS  # noqa: E402
 
@@ -278,8 +278,11 @@ elif node.kind != "procedure":
 # the dossiers themselves, below a commune or an agency
 if node.kind in LISTED:
     st.markdown("#### Hồ sơ")
-    listing = drill("dossiers", kind, key, node.agency, None if node.agency else node.unit, node.field,
-                    node.procedure, LIMIT + 1)
+    # an agency head sees his own agency's dossiers only, a viewer none: refused in words
+    listing = auth.dossiers(lambda: drill("dossiers", kind, key, node.agency, None if node.agency else node.unit,
+                                          node.field, node.procedure, LIMIT + 1))
+    if listing is None:
+        st.stop()
     cut = listing.height > LIMIT
     listing = listing.head(LIMIT)
     many_agencies = listing["agency_code"].n_unique() > 1

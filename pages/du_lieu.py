@@ -3,11 +3,12 @@
 import polars as pl
 import streamlit as st
 
-from ui import components, data, fmt
+from ui import auth, components, data, fmt
 from ui.bootstrap import bootstrap
 
 LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",
-              "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch"}
+              "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch",
+              "role": "Vai trò người dùng"}
 
 meta = bootstrap("Dữ liệu")
 st.title("Dữ liệu")
@@ -30,8 +31,10 @@ st.markdown(
 _text = components.text_col
 
 
-loads_tab, quarantine_tab, unverified_tab, fresh_tab = st.tabs(
+audit_lines = auth.audit_log()   # province leaders only
+loads_tab, quarantine_tab, unverified_tab, fresh_tab, *audit_tab = st.tabs(
     ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu"]
+    + (["Nhật ký truy cập"] if audit_lines is not None else [])
 )
 
 with loads_tab:
@@ -71,20 +74,22 @@ with quarantine_tab:
         )
         options = ["(tất cả)"] + reasons["reason"].to_list()
         chosen = st.selectbox("Xem các bản ghi bị loại vì", options, key="quarantine_reason")
-        rows = data.get("quarantine_rows", None if chosen == options[0] else chosen, 500)
-        st.dataframe(
-            rows.select(
-                pl.col("source_file").alias("Tệp"),
-                pl.col("source_row").alias("Dòng"),
-                pl.col("record_key").fill_null("").alias("Mã hồ sơ / mã"),
-                pl.col("field").fill_null("").alias("Trường"),
-                pl.col("value").fill_null("").alias("Giá trị"),
-                pl.col("reason").alias("Lý do"),
-            ),
-            hide_index=True, width="stretch",
-        )
-        if rows.height == 500:
-            st.caption("Chỉ hiện 500 bản ghi đầu tiên.")
+        # the records themselves (dossier ids, values) are for province leaders
+        rows = auth.dossiers(lambda: data.get("quarantine_rows", None if chosen == options[0] else chosen, 500))
+        if rows is not None:
+            st.dataframe(
+                rows.select(
+                    pl.col("source_file").alias("Tệp"),
+                    pl.col("source_row").alias("Dòng"),
+                    pl.col("record_key").fill_null("").alias("Mã hồ sơ / mã"),
+                    pl.col("field").fill_null("").alias("Trường"),
+                    pl.col("value").fill_null("").alias("Giá trị"),
+                    pl.col("reason").alias("Lý do"),
+                ),
+                hide_index=True, width="stretch",
+            )
+            if rows.height == 500:
+                st.caption("Chỉ hiện 500 bản ghi đầu tiên.")
 
 with unverified_tab:
     codes = data.get("unverified_codes")
@@ -120,3 +125,25 @@ with fresh_tab:
             ),
             hide_index=True, width="stretch",
         )
+
+ACTIONS = {"dang_nhap": "Đăng nhập", "dang_nhap_loi": "Đăng nhập không được", "dang_xuat": "Đăng xuất",
+           "xuat": "Tải tệp", "nap": "Nạp dữ liệu", "tai_khoan": "Quản lý tài khoản"}
+for tab in audit_tab:
+    with tab:
+        st.caption("Ai đăng nhập, tải tệp, nạp dữ liệu và khi nào (500 dòng mới nhất; chỉ ghi thêm, không sửa, "
+                   "không xóa). Chỉ lãnh đạo tỉnh xem được.")
+        if not audit_lines:
+            components.empty_state("Nhật ký chưa có dòng nào.")
+        else:
+            st.dataframe(
+                pl.DataFrame(audit_lines).select(
+                    pl.col("at").str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False).dt.strftime("%d/%m/%Y %H:%M:%S")
+                    .alias("Thời điểm"),
+                    pl.col("who").alias("Người"),
+                    pl.col("action").replace_strict(ACTIONS, default=pl.col("action")).alias("Việc"),
+                    pl.col("what").fill_null("").alias("Nội dung"),
+                    pl.col("origin").replace_strict({"app": "Trang web", "cli": "Dòng lệnh"}, default=pl.col("origin"))
+                    .alias("Từ"),
+                ),
+                hide_index=True, width="stretch",
+            )

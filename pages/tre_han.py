@@ -7,7 +7,7 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Hồ sơ trễ hạn")
 
-from ui import components, data, listing, state  # noqa: E402
+from ui import auth, components, data, listing, state  # noqa: E402
 
 ALL = "all"
 
@@ -37,8 +37,9 @@ peer_arg = None if peer == ALL else peer
 agency_rows = get("agencies", peer_arg)
 agency_names = {ALL: "Tất cả đơn vị trong nhóm"} | dict(
     zip(agency_rows["agency_code"].to_list(), agency_rows["agency_name"].to_list()))
+# an agency head opens on his own agency's list (the one list he may see)
 agency = state.select("Cơ quan, đơn vị", list(agency_names), "don_vi", format_func=agency_names.get,
-                      default=ALL, container=c2)
+                      default=auth.preferred_agency(agency_names) or ALL, container=c2)
 agency_arg = None if agency == ALL else agency
 who = agency_names[agency] if agency_arg else group_labels[peer]
 

@@ -6,7 +6,7 @@ import io
 import polars as pl
 import streamlit as st
 
-from ui import components, data, fmt, state
+from ui import auth, components, data, fmt, state
 from ui.bootstrap import bootstrap
 
 ALL = "all"
@@ -92,7 +92,8 @@ with st.container(height=460 if table.height > 12 else "content"):
 st.subheader("Danh sách hồ sơ theo dấu hiệu")
 names = dict(zip(table["agency_code"].to_list(), table["agency_name"].to_list()))
 c1, c2 = st.columns(2)
-agency = state.select("Cơ quan, đơn vị", list(names), "don_vi", format_func=names.get, container=c1)
+agency = state.select("Cơ quan, đơn vị", list(names), "don_vi", format_func=names.get, container=c1,
+                      default=auth.preferred_agency(names))
 row = table.filter(pl.col("agency_code") == agency).row(0, named=True)
 first_found = next((k for k in short if row[k] > 0), next(iter(short)))
 check = state.select("Dấu hiệu", list(short), "kiem_tra", default=first_found, container=c2,
@@ -109,7 +110,10 @@ if check == "late_department" and loaded["steps"] == 0:
     components.empty_state(
         "Chưa nạp dữ liệu bước xử lý, nên chưa có hồ sơ trễ hạn nào biết bộ phận giữ hồ sơ.")
     st.stop()
-rows = get("integrity_issues", kind, key, agency, check, LIST_LIMIT)
+# an agency head sees his own agency's dossiers only, a viewer none: refused in words, no download
+rows = auth.dossiers(lambda: get("integrity_issues", kind, key, agency, check, LIST_LIMIT))
+if rows is None:
+    st.stop()
 if rows.height == 0:
     components.empty_state(f"{names[agency]} không có hồ sơ nào «{labels[check]}» trong {label}.")
     st.stop()
@@ -148,4 +152,5 @@ if rows.height == LIST_LIMIT:
 buffer = io.StringIO()
 listing.write_csv(buffer)
 st.download_button("Tải danh sách (CSV)", data=("\ufeff" + buffer.getvalue()).encode("utf-8"),
-                   file_name=f"trung_thuc_{check}_{key}.csv", mime="text/csv")
+                   file_name=f"trung_thuc_{check}_{key}.csv", mime="text/csv",
+                   on_click=auth.audit_export, args=(f"trung_thuc_{check}_{key}.csv · {agency}",))

@@ -18,8 +18,19 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
-def run_page(page: str, **params) -> AppTest:
+# A warehouse that is not the demo is shown to signed-in users only (ui/auth.py). Page tests act as a
+# province leader, put where the login form puts a verified user: Streamlit's session state, which
+# only server code can write (no request parameter or cookie reaches it). tests/test_access.py signs
+# in through the real form and the OIDC path instead.
+LEADER = {"name": "kiem_thu", "role": "lanh_dao_tinh", "agency": None, "mode": "local"}
+
+
+def run_page(page: str, signed_in: dict | None = LEADER, **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    if signed_in is not None:
+        from ui.data import PRINCIPAL_KEY
+
+        at.session_state[PRINCIPAL_KEY] = dict(signed_in)
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()

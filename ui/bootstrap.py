@@ -91,4 +91,8 @@ def bootstrap(page_title: str) -> dict[str, str]:
         st.stop()
     if meta.get("is_demo") == "true":
         st.sidebar.info("Đang xem **kho dữ liệu mẫu** (số liệu mô phỏng, không phải số liệu thật).")
+    # who may see what (docs/security.md): the sign-in screen stops here until someone signs in
+    from ui import auth
+
+    auth.gate(meta)
     return meta

@@ -82,8 +82,10 @@ def show(frame: pl.DataFrame, numeric: tuple[str, ...], caption: str, cut: bool,
                      "để xem đủ.")
     if notes:
         st.caption(" ".join(notes))
+    from ui import auth
+
     st.download_button("Tải danh sách (Excel)", data=lambda: excel_bytes(frame, sheet), file_name=file_name,
-                       mime=EXCEL_MIME, key=f"excel_{sheet}")
+                       mime=EXCEL_MIME, key=f"excel_{sheet}", on_click=auth.audit_export, args=(file_name,))
 
 
 DAY_CHOICES = ["3", "5", "10"]
@@ -93,7 +95,7 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
                       agency: str | None = None, file_tag: str = "") -> None:
     """Two tabs: the dossiers late in the period (of a peer group, an agency, or all), and the open
     dossiers falling due in the next 3, 5 or 10 working days (URL key so_ngay), each downloadable."""
-    from ui import data, state
+    from ui import auth, data, state
     from warehouse import queries_late as ql
 
     get = data.getter("queries_late")
@@ -101,10 +103,13 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
     key, label = period["period_key"], period["period_label"]
     late_tab, soon_tab = st.tabs(["Đã trễ hạn", "Sắp đến hạn"])
     with late_tab:
-        rows = get("late_dossiers", period["period_kind"], key, peer, agency, ql.LIMIT + 1)
-        cut = rows.height > ql.LIMIT
-        rows = rows.head(ql.LIMIT)
-        if rows.height == 0:
+        # an agency head sees his own agency's list only, a viewer none: refused in words, no download
+        rows = auth.dossiers(lambda: get("late_dossiers", period["period_kind"], key, peer, agency, ql.LIMIT + 1))
+        cut = rows is not None and rows.height > ql.LIMIT
+        rows = rows.head(ql.LIMIT) if rows is not None else None
+        if rows is None:
+            pass
+        elif rows.height == 0:
             components.empty_state(f"{who}: không có hồ sơ nào trễ hạn trong {label}.")
         else:
             finished = rows.filter(pl.col("late_state") == "finished_late").height
@@ -121,10 +126,12 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
         days = int(state.select("Đến hạn trong số ngày làm việc tới", DAY_CHOICES, "so_ngay", default="5",
                                 format_func=lambda d: f"{d} ngày làm việc"))
         on = fmt.date(as_of) if as_of else "hôm nay"
-        soon = get("due_soon", days, peer, agency, ql.LIMIT + 1)
-        cut = soon.height > ql.LIMIT
-        soon = soon.head(ql.LIMIT)
-        if soon.height == 0:
+        soon = auth.dossiers(lambda: get("due_soon", days, peer, agency, ql.LIMIT + 1))
+        cut = soon is not None and soon.height > ql.LIMIT
+        soon = soon.head(ql.LIMIT) if soon is not None else None
+        if soon is None:
+            pass
+        elif soon.height == 0:
             components.empty_state(f"{who}: không có hồ sơ nào đang giải quyết đến hạn trong {days} ngày làm "
                                    f"việc tới (tính từ {on}).")
         else:
