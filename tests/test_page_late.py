@@ -80,6 +80,9 @@ def test_queries_by_hand(wh_dir):
     ]
     assert ql.late_dossiers(r, "month", "2025-03", agency="A")["dossier_id"].to_list() == ["L2", "L1"]
     assert ql.late_dossiers(r, "month", "2025-03", limit=2).height == 2
+    # the counts above a list cut to its first rows: 3 late, L1 and B1 finished late, L1 apologised
+    assert ql.late_summary(r, "month", "2025-03") == {"late": 3, "finished_late": 2, "apologies": 1}
+    assert ql.late_summary(r, "month", "2025-03", agency="A") == {"late": 2, "finished_late": 1, "apologies": 1}
     assert ql.late_dossiers(r, "month", "2025-02").height == 0
     soon = {d: ql.due_soon(r, d).select("dossier_id", "workdays_left").rows() for d in (3, 5, 10)}
     assert soon[3] == [("S4", 0), ("S1", 1), ("S2", 3)]

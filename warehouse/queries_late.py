@@ -35,12 +35,9 @@ def agencies(r, peer: str | None = None) -> pl.DataFrame:
     )
 
 
-def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str | None = None,
-                  limit: int = LIMIT) -> pl.DataFrame:
-    """Dossiers late in a period: finished late within it (end_date in the period), or still open
-    at its eval_date and overdue then. late_workdays = working days from the due day to the end
-    day (finished) or to the eval_date (open). The department that held it from fct_late_holdup.
-    Most late first; at most `limit` rows."""
+def _late_ctes(r, kind: str, key: str) -> tuple[str, dict, dict]:
+    """The CTEs up to `late` (the dossiers late in the period, of the chosen agencies), their
+    parameters, and how to get working-day indexes (see late_dossiers)."""
     dates = period_dates(r, kind, key)
     # builds made before fct_dossier_late existed: the same rows from fct_dossier
     sliced = r.query("select count(*) as n from duckdb_tables() where table_name = 'fct_dossier_late'")["n"][0]
@@ -51,15 +48,14 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
     if indexed:
         # the day indexes are columns of fct_dossier_late; the judging day of an open dossier is the
         # eval date, one constant: no join per late dossier
-        judged_index = ("case when l.judged_on = l.end_date then l.end_workday_index "
-                        "else (select workday_index from dim_date where day = $eval::date) end")
-        due_index, day_joins = "l.due_workday_index", ""
+        days = {"judged_index": "case when l.judged_on = l.end_date then l.end_workday_index "
+                                "else (select workday_index from dim_date where day = $eval::date) end",
+                "due_index": "l.due_workday_index", "day_joins": ""}
     else:
-        judged_index, due_index = "j.workday_index", "du.workday_index"
-        day_joins = ("left join dim_date as j on j.day = l.judged_on "
-                     "left join dim_date as du on du.day = l.due_date")
-    return r.query(
-        f"""
+        days = {"judged_index": "j.workday_index", "due_index": "du.workday_index",
+                "day_joins": "left join dim_date as j on j.day = l.judged_on "
+                             "left join dim_date as du on du.day = l.due_date"}
+    ctes = f"""
         with period as (
             select $start::date as start_date, $end::date as end_date, $eval::date as eval_date
             where $found
@@ -91,14 +87,39 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
         ),
         late as (
             select * from candidates where late_state is not null
-        ),
+        )"""
+    return ctes, dates, days
+
+
+def late_summary(r, kind: str, key: str, peer: str | None = None, agency: str | None = None) -> dict:
+    """How many dossiers late_dossiers would list, finished late among them, and with an apology slip:
+    counts only, for the line above a list that shows its first rows."""
+    ctes, dates, _ = _late_ctes(r, kind, key)
+    return r.query(
+        f"""{ctes}
+        select count(*) as late, count(*) filter (late_state = 'finished_late') as finished_late,
+               count(*) filter (coalesce(apology_issued, false)) as apologies
+        from late""",
+        {**dates, "peer": peer, "agency": agency},
+    ).row(0, named=True)
+
+
+def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str | None = None,
+                  limit: int = LIMIT) -> pl.DataFrame:
+    """Dossiers late in a period: finished late within it (end_date in the period), or still open
+    at its eval_date and overdue then. late_workdays = working days from the due day to the end
+    day (finished) or to the eval_date (open). The department that held it from fct_late_holdup.
+    Most late first; at most `limit` rows."""
+    ctes, dates, days = _late_ctes(r, kind, key)
+    return r.query(
+        f"""{ctes},
         -- the first `limit` late dossiers, before the names and departments are looked up for them
         ranked as (
             select l.*,
                    -- working days from the due day to the end (or judging) day
-                   coalesce({judged_index} - {due_index}, l.judged_on - l.due_date) as late_workdays
+                   coalesce({days['judged_index']} - {days['due_index']}, l.judged_on - l.due_date) as late_workdays
             from late as l
-            {day_joins}
+            {days['day_joins']}
             order by late_workdays desc, l.due_date, l.dossier_id
             limit $limit
         ),
