@@ -101,7 +101,15 @@ def write_report(directory: Path, date_from: dt.date, date_to: dt.date, out: Tex
         frame = report_frame(reader, date_from, date_to, by)
     finally:
         reader.close()
-    out.write(frame.write_csv(float_precision=4, null_value=""))
+    out.write(escape_frame(frame).write_csv(float_precision=4, null_value=""))
+
+
+def escape_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column through escape_text: a file opened in a spreadsheet runs no formula."""
+    return frame.with_columns(
+        pl.col(c).map_elements(escape_text, return_dtype=pl.String)
+        for c, t in frame.schema.items() if t == pl.String
+    )
 
 
 # ----------------------------------------------------------------------------------------- XLSX

@@ -198,7 +198,13 @@ def _ndjson_fallback(con, path: Path, table: str) -> list[dict]:
 
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        body = data[len(codecs.BOM_UTF8):]
+        try:
+            return body.decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            # the mark says UTF-8: a damaged byte is one wrong character, as without the mark (this
+            # raised out of the reader, and the file was reported as a loader failure)
+            return body.decode("utf-8", errors="replace"), "utf-8 (hỏng)"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -237,13 +243,18 @@ def _read_csv(con, path: Path) -> Source:
     # the header is decoded on its own; the whole text only when DuckDB cannot read the file as is
     head_bytes = data[:65536]
     head, _ = _decode(head_bytes.rsplit(b"\n", 1)[0] if b"\n" in head_bytes else head_bytes)
-    lines = head.split("\n", 50)
+    # a line ends at CR LF, LF or a lone CR (old Mac exports): a CR left inside the header line made
+    # the csv module raise out of the reader
+    lines = re.split(r"\r\n|\r|\n", head, maxsplit=50)
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
         raise UnusableFile("tệp rỗng")
-    header_line = lines[first].rstrip("\r")
+    header_line = lines[first]
     sep = _delimiter(header_line)
-    headers = _unique_headers(next(csv.reader(io.StringIO(header_line), delimiter=sep)))
+    try:
+        headers = _unique_headers(next(csv.reader([header_line], delimiter=sep)))
+    except csv.Error as exc:
+        raise UnusableFile(f"không đọc được dòng tiêu đề CSV ({exc})") from exc
     if len(headers) < 2:
         raise UnusableFile("không nhận ra định dạng: không phải JSON, Excel hay CSV có tiêu đề cột")
     names = {h: f"c{i}" for i, h in enumerate(headers)}

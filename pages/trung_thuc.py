@@ -6,6 +6,7 @@ import io
 import polars as pl
 import streamlit as st
 
+from etl.report import escape_frame
 from ui import auth, components, data, fmt, state
 from ui.bootstrap import bootstrap
 
@@ -150,7 +151,7 @@ st.dataframe(listing, hide_index=True, width="stretch",
 if rows.height == LIST_LIMIT:
     st.caption(f"Chỉ hiện {fmt.number(LIST_LIMIT)} hồ sơ đầu tiên; tải tệp để xem đủ trong giới hạn này.")
 buffer = io.StringIO()
-listing.write_csv(buffer)
+escape_frame(listing).write_csv(buffer)
 st.download_button("Tải danh sách (CSV)", data=("\ufeff" + buffer.getvalue()).encode("utf-8"),
                    file_name=f"trung_thuc_{check}_{key}.csv", mime="text/csv",
                    on_click=auth.audit_export, args=(f"trung_thuc_{check}_{key}.csv · {agency}",))

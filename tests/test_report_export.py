@@ -277,7 +277,8 @@ def test_xlsx_by_field(wh_dir, tmp_path):
 
 def test_xlsx_escapes_formula_like_text(tmp_path, capsys):
     """Names from loaded files that a spreadsheet would run as formulas are written as text with a
-    leading apostrophe; no cell of the workbook holds a formula. The CSV keeps them as they are."""
+    leading apostrophe; no cell of the workbook holds a formula. The CSV escapes them the same way:
+    it is opened in spreadsheets too."""
     evil = {"SO1": '=HYPERLINK("http://evil.example","Sở")', "TW1": "+Công an", "H1": "-UBND Huyện Một",
             "H2": "@UBND Huyện Hai"}
     agencies = [(a[0], evil.get(a[0], a[1]), *a[2:]) for a in AGENCIES]
@@ -303,7 +304,7 @@ def test_xlsx_escapes_formula_like_text(tmp_path, capsys):
                     assert "<f>" not in z.read(member).decode(), member
     code, text, _ = run_cli(capsys, "report", "--warehouse", str(directory), "--from", FROM, "--to", TO)
     names = {r["agency_code"]: r["agency_name"] for r in csv.DictReader(io.StringIO(text))}
-    assert names["SO1"] == evil["SO1"]
+    assert names["SO1"] == "'" + evil["SO1"] and names["H1"] == "'" + evil["H1"]
 
 
 def test_escape_text():

@@ -8,7 +8,7 @@ import io
 import polars as pl
 import streamlit as st
 
-from etl.report import escape_text
+from etl.report import escape_frame
 from ui import components, fmt
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,12 +57,8 @@ def due_soon_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFr
 
 def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
     """The listing as .xlsx; every text cell that a spreadsheet would run as a formula escaped."""
-    safe = frame.with_columns(
-        pl.col(c).map_elements(escape_text, return_dtype=pl.String)
-        for c, t in frame.schema.items() if t == pl.String
-    )
     buffer = io.BytesIO()
-    safe.write_excel(buffer, worksheet=sheet, autofit=True)
+    escape_frame(frame).write_excel(buffer, worksheet=sheet, autofit=True)
     return buffer.getvalue()
 
 
