@@ -71,6 +71,9 @@ def test_department_link_shows_cards_sections_and_links(new_context, department)
     for section in SECTIONS:
         expect(page.locator("h3").filter(has_text=section)).to_have_count(1)
 
+    # a run that writes the URL's defaults is followed by another: wait for the cards of the last one
+    expect(page.locator('[data-testid="stMetricValue"]').nth(11)).to_be_visible()
+    settle(page)
     values = metric_values(page)
     assert len(values) >= 12, values              # six counts, the targets, the standing
     assert any(VN_PERCENT.match(v) for v in values), values
