@@ -7,6 +7,7 @@ never `playwright install`. test.sh installs the package when it is missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -65,24 +66,24 @@ def server_log(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("streamlit") / "server.log"
 
 
-@pytest.fixture(scope="session")
-def base_url(warehouse_dir: Path, server_log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port, serving the demo warehouse; stopped after the session."""
+@contextlib.contextmanager
+def streamlit_server(warehouse: Path, log_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port serving `warehouse`; stopped when the block ends."""
     port = _free_port()
-    env = dict(os.environ, WAREHOUSE_DIR=str(warehouse_dir), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, WAREHOUSE_DIR=str(warehouse), PYTHONUNBUFFERED="1")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false",
            # others edit the checkout while the tests run: no "source file changed" prompts mid-test
            "--server.fileWatcherType", "none"]
     url = f"http://localhost:{port}"
-    with open(server_log, "w", encoding="utf-8") as log:
+    with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_tail(server_log)}")
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_tail(log_path)}")
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                     if resp.read().decode().strip() == "ok":
@@ -91,7 +92,7 @@ def base_url(warehouse_dir: Path, server_log: Path) -> Iterator[str]:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not answer on {url} in {SERVER_START_TIMEOUT:.0f} s:\n"
-                            f"{_tail(server_log)}")
+                            f"{_tail(log_path)}")
             time.sleep(0.2)
         yield url
     finally:
@@ -101,6 +102,13 @@ def base_url(warehouse_dir: Path, server_log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(warehouse_dir: Path, server_log: Path) -> Iterator[str]:
+    """The session's server, serving the demo warehouse."""
+    with streamlit_server(warehouse_dir, server_log) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,19 +7,14 @@ The warehouse is tests/test_page_late.py's: agency A has late dossiers L2, L1; a
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import REPO_ROOT, VIEWPORT, _free_port, _tail
+from tests.browser.conftest import VIEWPORT, streamlit_server
 from tests.browser.test_e2e import settle
 from tests.conftest import make_warehouse
 from tests.test_page_late import AGENCIES, DOSSIERS, PROCEDURES
@@ -47,35 +42,8 @@ def real_dir(tmp_path_factory):
 def access_url(real_dir, tmp_path_factory) -> Iterator[str]:
     """`streamlit run app.py` serving the real warehouse (the session's server serves the demo)."""
     log_path = tmp_path_factory.mktemp("streamlit_access") / "server.log"
-    port = _free_port()
-    env = dict(os.environ, WAREHOUSE_DIR=str(real_dir), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    url = f"http://localhost:{port}"
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer on {url}:\n{_tail(log_path)}")
-            time.sleep(0.2)
+    with streamlit_server(real_dir, log_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
