@@ -64,8 +64,10 @@ def make_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple] 
             procedures, schema={"procedure_code": pl.String, "procedure_name": pl.String,
                                 "field_code": pl.String, "statutory_days": pl.Int32}, orient="row",
         ).with_columns(pl.lit(True).alias("verified"))
-    if holidays is not None:
-        tables["ref_holiday"] = pl.DataFrame({"holiday": [dt.date.fromisoformat(h) for h in holidays]})
+    if holidays is not None:  # extra days off on top of the official calendar, as an override loads them
+        tables["ref_calendar_override"] = pl.DataFrame(
+            {"day": [dt.date.fromisoformat(h) for h in holidays], "kind": ["nghỉ"] * len(holidays),
+             "name": ["ngày nghỉ của bài kiểm thử"] * len(holidays)})
     tables.update(extra_tables or {})  # raw tables as they are, e.g. raw_dossier_step, quarantine
     build.build_from_frames(directory, tables, meta={"as_of": as_of}, with_units=False)
     return store.Reader(directory)

@@ -1,11 +1,24 @@
--- calendar days with a running count of working days (Monday to Friday, not a holiday in
--- ref_holiday), so working days between two dates are a subtraction
+-- calendar days with a running count of working days, so working days between two dates are a
+-- subtraction. A working day is Monday to Friday, except a day off of the official calendar
+-- (dim_official_day 'nghỉ'), plus a weekend day worked in exchange ('làm bù'): docs/calendar.md.
+-- The range comes from the data (400 days before the first receipt, 800 after the later of the
+-- last receipt and the data's date), never from the day the build runs, unless there is no data
+-- at all.
 create or replace table dim_date as
-with bounds as (
+with as_of as (
+    select max(try_cast(value as date)) as as_of from meta where key = 'as_of'
+),
+
+received as (
+    select min(received_date) as first_received, max(received_date) as last_received from stg_dossier
+),
+
+bounds as (
     select
-        coalesce(min(received_date), current_date) - interval 400 day as first_day,
-        greatest(coalesce(max(received_date), current_date), current_date) + interval 800 day as last_day
-    from stg_dossier
+        coalesce(r.first_received, a.as_of, current_date) - interval 400 day as first_day,
+        coalesce(greatest(r.last_received, a.as_of), current_date) + interval 800 day as last_day
+    from received as r
+    cross join as_of as a
 ),
 
 days as (
@@ -16,9 +29,13 @@ days as (
 flagged as (
     select
         d.day,
-        isodow(d.day) <= 5 and h.holiday is null as is_workday
+        case
+            when o.kind = 'nghỉ' then false
+            when o.kind = 'làm bù' then true
+            else isodow(d.day) <= 5
+        end as is_workday
     from days as d
-    left join ref_holiday as h on h.holiday = d.day
+    left join dim_official_day as o on o.day = d.day
 ),
 
 final as (

@@ -67,10 +67,15 @@ create table if not exists ref_user_role (
     source      varchar
 );
 
--- public holidays: not working days when processing time is counted in working days
-create table if not exists ref_holiday (
-    holiday date primary key,
-    name    varchar
+-- the official calendar's override (docs/calendar.md): days the government announced that the
+-- `holidays` package lacks, loaded with `python -m etl load FILE` (a load replaces them all). A row
+-- wins over the package for its day. ref_calendar_package, the package's own days, is made again
+-- at every build by warehouse/calendar.py
+create table if not exists ref_calendar_override (
+    day    date primary key,
+    kind   varchar not null check (kind in ('nghỉ', 'làm bù')),   -- a day off / a day worked
+    name   varchar,
+    source varchar                                               -- the file it came from
 );
 
 -- a target applies to one agency (agency_code) or, when agency_code is null, to every agency of a
