@@ -1,4 +1,4 @@
-"""Command line: python -m etl demo | report | load | build | export-parquet | user."""
+"""Command line: python -m etl demo | report | load | build | export-parquet | user | calendar."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role"],
+    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role",
+                                         "calendar"],
                       help="what the files hold (default: recognised from their columns)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
@@ -61,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="DIR", required=True,
                         help="folder to write (replaced whole when the export is complete)")
     _user_parser(sub)
+    from etl import calendar_cmd  # `calendar YEAR`: the official calendar in force (docs/calendar.md)
+
+    calendar_cmd.add_parser(sub, _add_warehouse)
     return ap
 
 
@@ -162,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "user":
         return _user_command(args, directory)
+    if args.command == "calendar":
+        from etl.calendar_cmd import write_calendar
+
+        return write_calendar(directory, args.year)
     if args.command == "load":
         from etl.load import load_files
         from warehouse import access

@@ -32,10 +32,11 @@ from warehouse import build, store
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"
-KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role")
+KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "calendar")
 KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
                "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch",
-               "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng", "role": "vai trò người dùng"}
+               "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng", "role": "vai trò người dùng",
+               "calendar": "lịch ngày nghỉ, ngày làm bù"}
 REQUIRED = {
     "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
     "step": ["MaHoSo", "ThoiDiemXuLy"],
@@ -45,6 +46,7 @@ REQUIRED = {
     "pakn": ["MaPAKN", "MaDonViXuLy", "NgayTiepNhan"],
     "rating": ["NgayDanhGia"],
     "role": ["TaiKhoan", "VaiTro"],
+    "calendar": ["Ngay", "LoaiNgay"],
 }
 # at least one column of each set (a rating names its dossier or its agency, and says whether the
 # citizen was satisfied or gives a score)
@@ -97,6 +99,8 @@ def detect_kind(src: sources.Source) -> str | None:
         return "dossier"
     if {"TaiKhoan", "VaiTro"} <= set(found["role"]):
         return "role"
+    if {"Ngay", "LoaiNgay"} <= set(found["calendar"]):
+        return "calendar"
     if {"ChiSo", "GiaTri"} <= set(found["target"]):
         return "target"
     if {"MaTTHC", "TenTTHC"} <= set(found["procedure"]):
@@ -209,8 +213,8 @@ def _read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result:
     result.kind = kind or detect_kind(src)
     if result.kind is None:
         raise sources.UnusableFile(
-            "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục, chỉ tiêu, phản ánh kiến nghị "
-            "hay đánh giá hài lòng) từ tiêu đề cột"
+            "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục, chỉ tiêu, phản ánh kiến nghị, "
+            "đánh giá hài lòng hay lịch ngày nghỉ) từ tiêu đề cột"
         )
     if result.kind == "dossier" and parquet_folder(con):
         raise sources.UnusableFile(
@@ -552,6 +556,12 @@ def _apply_ratings(con, load_id: str, path: Path, now: dt.datetime) -> int:
     return scalar(con, "select count(*) from load_parsed where len(errors) = 0")
 
 
+def _apply_calendar(con, load_id: str, path: Path, now: dt.datetime) -> int:
+    from etl.calendar_load import apply_calendar  # the official calendar's override: docs/calendar.md
+
+    return apply_calendar(con, load_id, path, now)
+
+
 def _apply_roles(con, load_id: str, path: Path, now: dt.datetime) -> int:
     from etl.accounts import apply_roles  # who may see what: docs/security.md
 
@@ -560,7 +570,7 @@ def _apply_roles(con, load_id: str, path: Path, now: dt.datetime) -> int:
 
 APPLY = {"dossier": _apply_dossiers, "step": _apply_steps, "agency": _apply_agencies,
          "procedure": _apply_procedures, "target": _apply_targets, "pakn": _apply_pakn,
-         "rating": _apply_ratings, "role": _apply_roles}
+         "rating": _apply_ratings, "role": _apply_roles, "calendar": _apply_calendar}
 
 
 def _log(con, load_id: str, result: FileResult, path: Path, started: dt.datetime) -> None:

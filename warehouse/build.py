@@ -20,11 +20,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
-    from warehouse import calendar, kpi_sql
+    from warehouse import kpi_sql, official_calendar
 
     # the official calendar from the `holidays` package, for the years of the data (docs/calendar.md)
     create_schema(con)
-    calendar.fill_package(con)
+    official_calendar.fill_package(con)
     # the KPI registry as SQL (dim_kpi, kpi_long): generated from warehouse/metrics.py, never by hand
     con.execute(kpi_sql.registry_sql())
     for path in build_order():

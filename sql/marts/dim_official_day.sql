@@ -1,5 +1,5 @@
 -- the official calendar in force (docs/calendar.md): the days that change the Monday-to-Friday
--- rule. ref_calendar_package (the `holidays` package, refilled by warehouse/calendar.py at every
+-- rule. ref_calendar_package (the `holidays` package, refilled by warehouse/official_calendar.py at every
 -- build) with the loaded override laid over it: an override row wins for its day.
 -- kind 'nghỉ' = a day off, 'làm bù' = a day worked; source 'package' or 'override'
 create or replace table dim_official_day as

@@ -74,8 +74,9 @@ def _has_table(con, name: str) -> bool:
 
 
 def years_needed(con, today: dt.date | None = None) -> range:
-    """From 2019 (or two years before the first dossier) to three years after the later of the last
-    dossier and the data's date: a superset of dim_date's range (400 days before, 800 after).
+    """From 2019 (or two years before the first dossier) to three years after the latest of the last
+    dossier, the data's date and the override: a superset of dim_date's range (400 days before,
+    800 after).
     Today's year only when the warehouse has neither dossiers nor a date."""
     first = last = None
     if _has_table(con, "raw_dossier"):
@@ -83,7 +84,10 @@ def years_needed(con, today: dt.date | None = None) -> range:
     as_of = None
     if _has_table(con, "meta"):
         as_of = _scalar(con, "select try_cast(value as date) from meta where key = 'as_of'")
-    ends = [d for d in (last, as_of) if d is not None]
+    overridden = None
+    if _has_table(con, "ref_calendar_override"):
+        overridden = _scalar(con, "select max(day) from ref_calendar_override")
+    ends = [d for d in (last, as_of, overridden) if d is not None]
     end_year = max(d.year for d in ends) if ends else (today or dt.date.today()).year
     start_year = min(FIRST_YEAR, first.year - 2) if first else FIRST_YEAR
     return range(start_year, end_year + YEARS_AHEAD + 1)
