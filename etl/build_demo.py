@@ -31,9 +31,16 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         from etl.demo_integrity import add_integrity_issues  # misreporting, history, steps, quarantine
 
         demo_inputs.set_procedure_flags(con, seed)
+        # the official calendar with the repo's override (docs/calendar.md): no dossier on a day off
+        from etl.calendar_load import OVERRIDE_FILE
+        from etl.load import load_into
+        from warehouse import official_calendar
+
+        load_into(con, OVERRIDE_FILE, kind="calendar")
+        days_off = official_calendar.days_off(con, range(demo.START.year, as_of.year + 2))
         # one month of receipt at a time: memory holds a month's dossiers whatever the scale
         n_dossiers = 0
-        for month in demo.dossier_chunks(agencies, seed=seed, scale=scale, as_of=as_of):
+        for month in demo.dossier_chunks(agencies, seed=seed, scale=scale, as_of=as_of, days_off=days_off):
             build.insert_frame(con, "raw_dossier", month.with_columns(pl.lit(load_id).alias("load_id")))
             demo_inputs.add_month_inputs(con, agencies, month, seed=seed, as_of=as_of, load_id=load_id)
             n_dossiers += month.height

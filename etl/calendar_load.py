@@ -12,6 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+# the announcements the `holidays` package lacks, kept in the repo: the demo loads it, and a province
+# loads it (and adds to it) with `python -m etl load etl/reference/calendar_override.csv`
+OVERRIDE_FILE = Path(__file__).resolve().parent / "reference" / "calendar_override.csv"
+
 
 def apply_calendar(con, load_id: str, path: Path, now: dt.datetime) -> int:
     good, total = con.sql(

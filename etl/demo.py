@@ -95,25 +95,30 @@ def _agency_traits(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 
 def generate_dossiers(
-    agencies: pl.DataFrame, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None
+    agencies: pl.DataFrame, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None,
+    days_off: list[dt.date] | None = None,
 ) -> pl.DataFrame:
     """All the demo dossiers as one frame (small scales; the build inserts them month by month)."""
-    return pl.concat(list(dossier_chunks(agencies, seed=seed, scale=scale, as_of=as_of)))
+    return pl.concat(list(dossier_chunks(agencies, seed=seed, scale=scale, as_of=as_of, days_off=days_off)))
 
 
 def dossier_chunks(
-    agencies: pl.DataFrame, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None
+    agencies: pl.DataFrame, seed: int = 7, scale: float = 1.0, as_of: dt.date | None = None,
+    days_off: list[dt.date] | None = None,
 ) -> Iterator[pl.DataFrame]:
     """The demo dossiers one month of receipt at a time, in order of receipt.
 
     Each month draws from its own stream (seed, month), so memory stays at one month's dossiers
     whatever the scale, and a month's dossiers do not depend on the other months.
+    `days_off`: the weekdays off of the official calendar (docs/calendar.md); dossiers are received,
+    fall due and are finished on working days only (Saturdays worked in exchange are left out).
     """
     as_of = as_of or dt.date.today()
     rng = np.random.default_rng(seed)
     months = _months(as_of)
     streams = _streams(agencies, rng)
     traits = _agency_traits(agencies.height, rng)
+    calendar = np.busdaycalendar(holidays=np.array(sorted(days_off or []), dtype="datetime64[D]"))
 
     # expected counts per (stream, month), masked by era; each month then draws its own
     month_start = np.array(months, dtype="datetime64[D]")
@@ -130,15 +135,17 @@ def dossier_chunks(
     for m, month in enumerate(months):
         month_rng = np.random.default_rng([seed, month.year, month.month])
         frame = _month_dossiers(agencies, streams, traits, lam[:, m], month_start[m], month_end[m],
-                                as_of, month_rng)
+                                as_of, month_rng, calendar)
         if frame.height:
             yield frame
 
 
 def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[str, np.ndarray],
                     lam: np.ndarray, month_start: np.datetime64, month_end: np.datetime64,
-                    as_of: dt.date, rng: np.random.Generator) -> pl.DataFrame:
+                    as_of: dt.date, rng: np.random.Generator, calendar: np.busdaycalendar) -> pl.DataFrame:
     counts = rng.poisson(lam)
+    if np.busday_count(month_start, min(month_end, np.datetime64(as_of) + 1), busdaycal=calendar) == 0:
+        counts[:] = 0   # no working day yet (as_of on the 1st, a day off): nothing received this month
     stream_of = np.repeat(np.arange(lam.size), counts)
     n = stream_of.size
 
@@ -153,9 +160,9 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     # received on a working day of the month, during office hours, never after as_of
     first = month_start
     last = min(month_end, np.datetime64(as_of) + 1)
-    workdays = max(int(np.busday_count(first, last)), 1)
+    workdays = max(int(np.busday_count(first, last, busdaycal=calendar)), 1)
     offset = np.floor(rng.random(n) * workdays).astype(np.int64)
-    received_day = np.busday_offset(first, offset, roll="forward")
+    received_day = np.busday_offset(first, offset, roll="forward", busdaycal=calendar)
     received_day = np.minimum(received_day, np.datetime64(as_of))
     t = ((received_day - np.datetime64(START)).astype(float) / max((as_of - START).days, 1))  # 0..1
 
@@ -163,7 +170,7 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     weak = traits["weak"][agency_idx]
     u = rng.random(n)
     supplements = np.where(u < np.where(weak, 0.05, 0.015), 2, np.where(u < 0.07, 1, 0))
-    due_day = np.busday_offset(received_day, proc_days + 5 * supplements, roll="forward")
+    due_day = np.busday_offset(received_day, proc_days + 5 * supplements, roll="forward", busdaycal=calendar)
 
     # late or not: agency quality, procedure, improvement over time, disruption after the reform
     disruption = np.where(
@@ -177,9 +184,9 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     exactly_due = rng.random(n) < 0.35
     end_day = np.where(
         is_late,
-        np.busday_offset(due_day, late_by, roll="forward"),
+        np.busday_offset(due_day, late_by, roll="forward", busdaycal=calendar),
         np.where((proc_days == 0) | exactly_due, due_day,
-                 np.busday_offset(received_day, early_by, roll="forward")),
+                 np.busday_offset(received_day, early_by, roll="forward", busdaycal=calendar)),
     )
     end_day = np.maximum(end_day, received_day)
 

@@ -138,6 +138,13 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
     return results
 
 
+def load_into(con, path: Path, kind: str | None = None, now: dt.datetime | None = None) -> FileResult:
+    """One file into an open build, without recomputing anything (the demo loads the calendar
+    override this way, as `etl load` would)."""
+    con.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
+    return _load_file(con, Path(path), kind, now or dt.datetime.now())
+
+
 def _update_as_of(con, now: dt.datetime) -> None:
     """The data's date: the newest event in the dossiers, never after today."""
     latest = scalar(con, 

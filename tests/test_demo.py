@@ -99,3 +99,39 @@ def test_demo_agencies_serve_real_units_of_the_province(demo_dir):
     # Quảng Ninh: 13 districts and 171 communes until 30/06/2025, 54 communes since
     assert (n["district"], n["commune_old"], n["commune"]) == (13, 171, 54)
     r.close()
+
+
+def test_dossiers_are_received_only_on_working_days_of_the_official_calendar(demo_dir):
+    """No demo dossier is received on a day off of the calendar in force, which is the package's
+    with the repo's override loaded: Tết 2025 (27-31/01), 30/04-02/05/2025, 02/01/2026 (the
+    override's swap) and 01/01/2024 (New Year, the demo's first day) receive nothing."""
+    r = store.Reader(demo_dir)
+    on_days_off = r.query(
+        """select count(*) as n from raw_dossier as d
+           join dim_official_day as o on o.day = d.received_at::date
+           where o.kind = 'nghỉ'""")["n"][0]
+    assert on_days_off == 0
+    days = set(r.query("select distinct received_at::date as day from raw_dossier")["day"].to_list())
+    for off in ("2024-01-01", "2025-01-27", "2025-01-31", "2025-04-30", "2025-05-02", "2026-01-02"):
+        assert dt.date.fromisoformat(off) not in days, off
+    # the ordinary working days around them do receive (the test would pass on an empty demo otherwise)
+    for worked in ("2024-01-02", "2025-02-03", "2025-05-05", "2026-01-05"):
+        assert dt.date.fromisoformat(worked) in days, worked
+    # the override file is loaded into the demo as `etl load` would, and in force
+    assert r.query("select count(*) as n from load_log where kind = 'calendar' and status = 'ok'")["n"][0] == 1
+    assert r.query("select kind, source from dim_official_day where day = '2026-01-10'").rows() == [
+        ("làm bù", "override")]
+    r.close()
+
+
+def test_days_off_are_left_out_by_the_generator():
+    """generate_dossiers with days_off receives nothing on them; without, Mon-Fri all receive."""
+    agencies = ref.agencies()
+    off = [dt.date(2024, 1, 1), dt.date(2024, 2, 8), dt.date(2024, 2, 9)]
+    frame = demo.generate_dossiers(agencies, seed=3, scale=0.02, as_of=dt.date(2024, 2, 29), days_off=off)
+    days = set(frame["received_at"].dt.date().to_list())
+    assert not days & set(off)
+    assert all(d.isoweekday() <= 5 for d in days)
+    plain = set(demo.generate_dossiers(agencies, seed=3, scale=0.02, as_of=dt.date(2024, 2, 29))
+                ["received_at"].dt.date().to_list())
+    assert set(off) <= plain

@@ -126,3 +126,14 @@ def in_force(r, year: int) -> pl.DataFrame:
 def package_in_force(year: int) -> pl.DataFrame:
     """The calendar of a year from the package alone (no warehouse): the same columns as in_force."""
     return package_days([year]).with_columns(pl.lit(SOURCE_PACKAGE).alias("source"))
+
+
+def days_off(con: duckdb.DuckDBPyConnection, years) -> list[dt.date]:
+    """The weekdays off of the calendar in force (package and loaded override) in the given years,
+    read in an open build before its SQL runs (the demo receives no dossier on them)."""
+    from warehouse.build import SQL_DIR
+
+    fill_package(con, years)
+    con.execute((SQL_DIR / "marts" / "dim_official_day.sql").read_text(encoding="utf-8"))
+    return [d for (d,) in con.sql("select day from dim_official_day where kind = 'nghỉ' and isodow(day) <= 5 "
+                                   "order by day").fetchall()]
