@@ -8,7 +8,7 @@ from ui.bootstrap import bootstrap
 
 LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",
               "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch",
-              "role": "Vai trò người dùng"}
+              "role": "Vai trò người dùng", "calendar": "Lịch ngày nghỉ, làm bù"}
 
 meta = bootstrap("Dữ liệu")
 st.title("Dữ liệu")
@@ -32,8 +32,8 @@ _text = components.text_col
 
 
 audit_lines = auth.audit_log()   # province leaders only
-loads_tab, quarantine_tab, unverified_tab, fresh_tab, *audit_tab = st.tabs(
-    ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu"]
+loads_tab, quarantine_tab, unverified_tab, fresh_tab, calendar_tab, *audit_tab = st.tabs(
+    ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu", "Lịch làm việc"]
     + (["Nhật ký truy cập"] if audit_lines is not None else [])
 )
 
@@ -125,6 +125,38 @@ with fresh_tab:
             ),
             hide_index=True, width="stretch",
         )
+
+with calendar_tab:
+    calendar = data.getter("official_calendar")
+    covered = calendar("calendar_years")
+    if covered is None:
+        components.empty_state("Kho này được tạo trước khi có lịch ngày nghỉ chính thức: "
+                               "chạy `python -m etl build` để tính lại.")
+    else:
+        years = list(range(covered[1], covered[0] - 1, -1))
+        as_of_year = int(str(meta.get("as_of") or covered[1])[:4])
+        year = st.selectbox("Năm", years, index=years.index(as_of_year) if as_of_year in years else 0,
+                            key="calendar_year")
+        st.caption("Ngày làm việc là thứ Hai đến thứ Sáu, trừ ngày nghỉ lễ, Tết và ngày nghỉ hoán đổi, cộng "
+                   "ngày thứ Bảy, Chủ nhật đi làm bù (Bộ luật Lao động 2019, Điều 112). Nguồn: gói holidays; "
+                   "các ngày Chính phủ thông báo mà gói chưa có được nạp bằng tệp điều chỉnh "
+                   "(`python -m etl load`). Mọi số ngày làm việc (trễ hạn, sắp đến hạn, thời gian xử lý) "
+                   "tính theo lịch này.")
+        days = calendar("in_force", year)
+        if days.height == 0:
+            components.empty_state(f"Năm {year} không có ngày nghỉ hay ngày làm bù nào trong lịch.")
+        else:
+            st.dataframe(
+                days.select(
+                    _text("day", "Ngày", "date"),
+                    pl.col("kind").replace_strict({"nghỉ": "Nghỉ", "làm bù": "Làm bù"},
+                                                  default=pl.col("kind")).alias("Loại"),
+                    pl.col("name").fill_null("").alias("Tên"),
+                    pl.col("source").replace_strict({"package": "Gói holidays", "override": "Tệp điều chỉnh"},
+                                                    default=pl.col("source")).alias("Nguồn"),
+                ),
+                hide_index=True, width="stretch",
+            )
 
 ACTIONS = {"dang_nhap": "Đăng nhập", "dang_nhap_loi": "Đăng nhập không được", "dang_xuat": "Đăng xuất",
            "xuat": "Tải tệp", "nap": "Nạp dữ liệu", "tai_khoan": "Quản lý tài khoản"}

@@ -229,3 +229,28 @@ def test_package_days_keep_only_what_changes_monday_to_friday():
     assert set(days["kind"]) == {"nghỉ", "làm bù"}
     assert all(d.isoweekday() <= 5 for d in days.filter(pl.col("kind") == "nghỉ")["day"])
     assert all(d.isoweekday() >= 6 for d in days.filter(pl.col("kind") == "làm bù")["day"])
+
+
+# ------------------------------------------------------------------------------ the data page
+
+def test_data_page_shows_the_calendar_in_force(wh, monkeypatch):
+    """Dữ liệu, tab "Lịch làm việc": the year of the data (2026) by default; with the override loaded
+    Fri 02/01/2026 is a day off and Sat 10/01/2026 a day worked, from the override file; Mon 27/04/2026
+    (the Hùng Kings substitute day) from the package. Year 2025 lists Sat 26/04/2025 worked."""
+    from tests.apptest_support import no_errors, run_page
+
+    _load(wh, OVERRIDE)
+    monkeypatch.setenv("WAREHOUSE_DIR", str(wh))
+    at = run_page("pages/du_lieu.py")
+    no_errors(at)
+    year = next(s for s in at.selectbox if s.key == "calendar_year")
+    assert year.value == 2026
+    table = next(df.value for df in at.dataframe if "Nguồn" in df.value.columns)
+    rows = {r["Ngày"]: (r["Loại"], r["Nguồn"]) for r in table.to_dict("records")}
+    assert rows["02/01/2026"] == ("Nghỉ", "Tệp điều chỉnh")
+    assert rows["10/01/2026"] == ("Làm bù", "Tệp điều chỉnh")
+    assert rows["27/04/2026"] == ("Nghỉ", "Gói holidays")
+    at = year.set_value(2025).run()
+    no_errors(at)
+    table = next(df.value for df in at.dataframe if "Nguồn" in df.value.columns)
+    assert ("26/04/2025", "Làm bù") in set(zip(table["Ngày"], table["Loại"]))
