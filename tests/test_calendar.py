@@ -213,8 +213,9 @@ def test_calendar_2026_with_and_without_the_override(capsys, wh):
     capsys.readouterr()
     after = _calendar(capsys, "2026", "--warehouse", str(wh))
     assert set(after) - set(before) == {
-        "2026-01-02,nghỉ,Nghỉ Tết Dương lịch 2026 (hoán đổi với thứ Bảy 10/01/2026)",
-        "2026-01-10,làm bù,Làm bù cho ngày nghỉ 02/01/2026"}
+        "2026-01-02,nghỉ,Nghỉ Tết Dương lịch 2026 (hoán đổi với thứ Bảy 10/01/2026; văn bản 12729/VPCP-KGVX "
+        "ngày 25/12/2025)",
+        "2026-01-10,làm bù,Làm bù cho ngày nghỉ 02/01/2026 (văn bản 12729/VPCP-KGVX ngày 25/12/2025)"}
     assert set(before) <= set(after)
 
 
