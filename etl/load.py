@@ -135,15 +135,8 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
 
 
 def _update_as_of(con, now: dt.datetime) -> None:
-    """The data's date: the newest event in the dossiers, never after today."""
-    latest = scalar(con, 
-        """select max(greatest(coalesce(received_at, timestamp '1900-01-01'),
-                               coalesce(finished_at, timestamp '1900-01-01'),
-                               coalesce(returned_at, timestamp '1900-01-01')))::date
-           from raw_dossier"""
-    )
-    if latest and latest.year > 1900:
-        build.set_meta(con, as_of=min(latest, now.date()).isoformat())
+    """The data's date (warehouse.build.advance_as_of: newest event, never after today, never back)."""
+    build.advance_as_of(con, now.date())
     build.set_meta(con, built_at=now.isoformat(timespec="seconds"))
 
 
