@@ -374,7 +374,8 @@ final as (
         r.procedure_code,
         cast(r.received_at as date) as received_date,
         cast(r.due_at as date) as due_date,
-        dossier_end_date(r.finished_at, r.returned_at, r.refused_at) as end_date,
+        dossier_end_date(r.finished_at, r.returned_at, r.refused_at, status := r.status,
+                         received_at := r.received_at) as end_date,
         i.event_date,
         i.period_basis,
         h.department,                          -- the department that held it, when it is late
