@@ -49,6 +49,24 @@ def lifetime_note(agency: dict, period: dict, successors: pl.DataFrame) -> str |
     return " ".join(parts) or None
 
 
+def ceased_words(ceased: dict | None) -> str | None:
+    """The dossiers an agency that ceased did not hand over (queries_agency.ceased), and who should
+    have them; None when there are none."""
+    if not ceased or not (ceased["still_open"] or ceased["finished_after"]):
+        return None
+    parts = []
+    if ceased["still_open"]:
+        overdue = f" ({fmt.number(ceased['still_overdue'])} quá hạn)" if ceased["still_overdue"] else ""
+        parts.append(f"**{fmt.number(ceased['still_open'])}** hồ sơ vẫn chưa kết thúc tại ngày số liệu "
+                     f"{fmt.date(ceased['as_of'])}{overdue}")
+    if ceased["finished_after"]:
+        parts.append(f"**{fmt.number(ceased['finished_after'])}** hồ sơ kết thúc sau ngày đó dưới mã của đơn vị")
+    heir = (f"cần được chuyển cho cơ quan kế thừa: **{ceased['successor_display']}**"
+            if ceased["successor_display"] else "chưa xác định được cơ quan kế thừa")
+    return (f"{ceased['agency_display']} đã giải thể (hoạt động đến hết ngày {fmt.date(ceased['ended_on'])}), "
+            f"nhưng " + "; ".join(parts) + f": các hồ sơ này {heir}.")
+
+
 # --- plan targets --------------------------------------------------------------------------------------
 
 def projection_words(metric: Metric, row: dict) -> str:
