@@ -1,11 +1,16 @@
-"""The 2025 reorganisation's handover in the demo: on 01/07/2025 the dossiers still in progress at the
-old districts' and communes' UBNDs (which ended on 30/06/2025) passed to the new communes that took
-over their work (Decree 118/2025/NĐ-CP, in force 01/07/2025). A one-stop system then syncs them under
-the successor's code (MaDonViXuLy), their MaHoSo and dates unchanged, so the demo does the same: no
-dossier stays open under an agency that no longer exists. One old district migrated sloppily: the
-dossiers it had open on 30/06/2025 that were finished by the data's date stay under its own code
-(finished after it ceased), so the integrity check `ceased_agency_open` has something to show; its
-dossiers still open move like every other.
+"""The 2025 reorganisation's handover in the demo. The old districts' and communes' UBNDs ended on
+30/06/2025; on 01/07/2025 the dossiers they still had in progress passed to the new communes that took
+over their work (Decree 118/2025/NĐ-CP, in force 01/07/2025), and a one-stop system syncs them from
+then on under the successor's code (MaDonViXuLy), their MaHoSo and dates unchanged. The demo does the
+same, so no dossier stays open under an agency that no longer exists:
+
+- the stuck backlog (never finished, and due before the agency's last day) is closed by the old
+  agency on that day, result returned late: a clean-up before it ceased, so a successor that did
+  not exist in 2024 does not inherit dossiers received then;
+- every other dossier open on that day (not yet due, or finished later) passes to the successor,
+  with its ratings;
+- one old district migrated sloppily: the dossiers it had open that were finished later keep its own
+  code (finished after it ceased), so the integrity check `ceased_agency_open` has something to show.
 
 The successor is sql/macros/successor_rules.sql's, the rule the pages name it by (docs/integrity.md).
 """
@@ -16,6 +21,9 @@ from warehouse import build
 
 # the dossiers of an agency that ended, received while it existed and not finished by its last day
 _OPEN_AT_END = """
+    select d.dossier_id, d.agency_code, a.agency_level, a.valid_to, s.successor_agency_code,
+           d.finished_at is not null or d.returned_at is not null or d.refused_at is not null as is_finished,
+           cast(d.due_at as date) < a.valid_to as is_due_before_end
     from raw_dossier as d
     join agency_successor() as s on s.agency_code = d.agency_code
     join ref_agency as a on a.agency_code = d.agency_code
@@ -25,16 +33,19 @@ _OPEN_AT_END = """
 """
 
 
-def hand_over_open_dossiers(con) -> int:
-    """Move every dossier open at an ended agency on its last day to its successor, with the ratings
-    of those dossiers; returns how many moved. Needs ref_agency, ref_unit and ref_unit_crosswalk."""
+def hand_over_open_dossiers(con) -> dict[str, int]:
+    """Close or hand over every dossier open at an ended agency on its last day (see above); returns
+    how many were closed and moved. Needs ref_agency, ref_unit and ref_unit_crosswalk."""
     for name in ("dossier_rules.sql", "successor_rules.sql"):
         con.execute((build.SQL_DIR / "macros" / name).read_text(encoding="utf-8"))
-    con.execute(f"""create or replace temp table handover as
-                    select d.dossier_id, d.agency_code, a.agency_level, s.successor_agency_code,
-                           d.finished_at is not null or d.returned_at is not null or d.refused_at is not null
-                               as is_finished
-                    {_OPEN_AT_END}""")
+    con.execute(f"create or replace temp table handover as {_OPEN_AT_END}")
+    # the backlog the old agency closed on its last day, at 16:00
+    con.execute("""update raw_dossier as d
+                   set status = 10, finished_at = h.valid_to + interval 16 hour, returned_at = h.valid_to + interval 16 hour
+                   from handover as h
+                   where d.dossier_id = h.dossier_id and not h.is_finished and h.is_due_before_end""")
+    closed = build.scalar(con, "select count(*) from handover where not is_finished and is_due_before_end")
+    con.execute("delete from handover where not is_finished and is_due_before_end")
     # the sloppy district: the one with the most dossiers finished after it ceased keeps those
     con.execute("""delete from handover where is_finished and agency_code = (
                        select agency_code from handover where agency_level = 'district' and is_finished
@@ -45,4 +56,4 @@ def hand_over_open_dossiers(con) -> int:
                    from handover as h where r.dossier_id = h.dossier_id""")
     moved = build.scalar(con, "select count(*) from handover")
     con.execute("drop table handover")
-    return moved
+    return {"closed": closed, "moved": moved}

@@ -179,12 +179,13 @@ def test_the_agency_page_counts_them(wh, wh_dir, monkeypatch):
     assert [w.value for w in at.warning] == [words]
 
 
-def test_the_demo_handover_moves_what_was_open_on_the_last_day(tmp_path):
-    """The raw tables of this province with a few more dossiers and ratings, handed over as the demo
-    does. Open on 30/06/2025 (end after it, or none): XA-open -> N2, XF-soon -> N4, HD-late -> N1, and
-    HC-late (HC, finished 10/07/2025) -> N4, with its rating; HD-ok (finished 05/06) stays. The sloppy
-    district (most dossiers finished after it ended: HD and HC 1 each, the lower code HC) keeps its
-    finished ones: HC-late stays under HC, its rating too."""
+def test_the_demo_handover_closes_the_backlog_and_moves_the_rest(tmp_path):
+    """The raw tables of this province with one more dossier and two ratings, handed over as the demo
+    does. Open on 30/06/2025 (no end, or an end after it): XA-open, never finished and due 16/06 (before
+    the last day): closed by XA on 30/06/2025 at 16:00, result returned, its rating stays; XF-soon, due
+    02/04/2026 -> N4; HD-late (finished 15/07) -> N1; HC-late (HC, finished 10/07/2025) would go to N4,
+    but the sloppy district (most dossiers finished after it ended: HD and HC 1 each, the lower code
+    HC) keeps its finished ones, its rating too. HD-ok (finished 05/06) and S-late stay."""
     from etl.demo_handover import hand_over_open_dossiers
     from tests.conftest import DOSSIER_SCHEMA
 
@@ -196,10 +197,12 @@ def test_the_demo_handover_moves_what_was_open_on_the_last_day(tmp_path):
     build.insert_frame(con, "raw_dossier", pl.DataFrame(DOSSIERS + extra, schema=DOSSIER_SCHEMA))
     con.execute("insert into raw_rating (rating_id, dossier_id, agency_code, rated_at, satisfied) values "
                 "('R1', 'HC-late', 'HC', timestamp '2025-07-12 10:00', true), "
-                "('R2', 'XA-open', 'XA', timestamp '2025-06-05 10:00', true)")
-    assert hand_over_open_dossiers(con) == 3
+                "('R2', 'HD-late', 'HD', timestamp '2025-07-16 10:00', true)")
+    assert hand_over_open_dossiers(con) == {"closed": 1, "moved": 2}
     agencies = dict(con.sql("select dossier_id, agency_code from raw_dossier").fetchall())
-    assert agencies == {"XA-open": "N2", "HD-late": "N1", "HD-ok": "HD", "XF-soon": "N4", "S-late": "S",
+    assert agencies == {"XA-open": "XA", "HD-late": "N1", "HD-ok": "HD", "XF-soon": "N4", "S-late": "S",
                         "HC-late": "HC"}
-    assert dict(con.sql("select rating_id, agency_code from raw_rating").fetchall()) == {"R1": "HC", "R2": "N2"}
+    closed = con.sql("select status, finished_at, returned_at from raw_dossier where dossier_id = 'XA-open'")
+    assert closed.fetchall() == [(10, dt.datetime(2025, 6, 30, 16), dt.datetime(2025, 6, 30, 16))]
+    assert dict(con.sql("select rating_id, agency_code from raw_rating").fetchall()) == {"R1": "HC", "R2": "N1"}
     con.close()
