@@ -41,7 +41,8 @@ def hand_over_open_dossiers(con) -> dict[str, int]:
     con.execute(f"create or replace temp table handover as {_OPEN_AT_END}")
     # the backlog the old agency closed on its last day, at 16:00
     con.execute("""update raw_dossier as d
-                   set status = 10, finished_at = h.valid_to + interval 16 hour, returned_at = h.valid_to + interval 16 hour
+                   set status = 10, finished_at = h.valid_to + interval 16 hour,
+                       returned_at = h.valid_to + interval 16 hour
                    from handover as h
                    where d.dossier_id = h.dossier_id and not h.is_finished and h.is_due_before_end""")
     closed = build.scalar(con, "select count(*) from handover where not is_finished and is_due_before_end")

@@ -180,7 +180,8 @@ cards[0].metric("Nhận giải quyết", fmt.number(received(row)), border=True,
                 help="Hồ sơ kỳ trước chuyển qua và hồ sơ mới tiếp nhận trong kỳ")
 cards[1].metric("Đã giải quyết", fmt.number(row["finished"]), border=True)
 components.kpi_card(cards[2], ON_TIME, row["on_time_rate"], None,
-                    None if target is None else {"comparator": comparators[node.level], "target_value": target})
+                    None if target is None
+                    else {"comparator": comparators[node.level], "target_value": target})
 cards[3].metric("Giải quyết quá hạn", fmt.number(row["finished_late"]), border=True)
 cards[4].metric("Đang giải quyết quá hạn", fmt.number(row["in_progress_overdue"]), border=True)
 st.caption(f"Kỳ trước chuyển qua {fmt.number(row['carried_over'])} · mới tiếp nhận "

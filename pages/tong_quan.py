@@ -48,9 +48,10 @@ def targets_section(year: int, as_of: str | None) -> None:
     st.html(components.html_table(table, numeric=tuple(c for c in table.columns
                                                        if c not in ("Chỉ số", "Đánh giá"))))
     if not final:
-        st.caption("Dự báo: số hồ sơ giữ nhịp từ đầu năm, phần còn lại của năm đạt tỷ lệ của 3 tháng gần nhất "
-                   "(chỉ tiêu tính bằng số hồ sơ: giữ nhịp từ đầu năm). Chênh lệch: thiếu = số hồ sơ phải đạt "
-                   "thêm để chỉ số luỹ kế bằng chỉ tiêu tối thiểu; vượt = số hồ sơ vượt quá chỉ tiêu tối đa.")
+        st.caption("Dự báo: số hồ sơ giữ nhịp từ đầu năm, phần còn lại của năm đạt tỷ lệ của 3 tháng gần "
+                   "nhất (chỉ tiêu tính bằng số hồ sơ: giữ nhịp từ đầu năm). Chênh lệch: thiếu = số hồ sơ "
+                   "phải đạt thêm để chỉ số luỹ kế bằng chỉ tiêu tối thiểu; vượt = số hồ sơ vượt quá chỉ "
+                   "tiêu tối đa.")
 
 
 def wrap(label: str, width: int = 16) -> str:

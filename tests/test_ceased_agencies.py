@@ -44,15 +44,17 @@ from warehouse import build, queries_agency, queries_integrity, queries_late, st
 
 UNITS = pl.DataFrame(
     [(1, "99", "Tỉnh Thử", "Tỉnh", "province", None), (2, "99", "Tỉnh Thử", "Tỉnh", "province", None),
-     (1, "100", "Huyện Một", "Huyện", "district", "99"), (1, "200", "Thành phố Hai", "Thành phố", "district", "99"),
+     (1, "100", "Huyện Một", "Huyện", "district", "99"),
+     (1, "200", "Thành phố Hai", "Thành phố", "district", "99"),
      (1, "00001", "Thị trấn Tê", "Thị trấn", "commune", "100"), (1, "00002", "Xã A", "Xã", "commune", "100"),
      (1, "00003", "Xã B", "Xã", "commune", "100"), (1, "00004", "Phường C", "Phường", "commune", "200"),
-     (1, "00005", "Phường E", "Phường", "commune", "200"), (1, "00006", "Phường F", "Phường", "commune", "200"),
+     (1, "00005", "Phường E", "Phường", "commune", "200"),
+     (1, "00006", "Phường F", "Phường", "commune", "200"),
      (2, "10001", "Xã Mới Một", "Xã", "commune", "99"), (2, "10002", "Xã Mới Hai", "Xã", "commune", "99"),
      (2, "10003", "Phường Mới Ba", "Phường", "commune", "99"),
      (2, "10004", "Phường Mới Bốn", "Phường", "commune", "99")],
-    schema={"hierarchy_version": pl.Int8, "unit_code": pl.String, "unit_name": pl.String, "unit_type": pl.String,
-            "unit_level": pl.String, "parent_code": pl.String}, orient="row",
+    schema={"hierarchy_version": pl.Int8, "unit_code": pl.String, "unit_name": pl.String,
+            "unit_type": pl.String, "unit_level": pl.String, "parent_code": pl.String}, orient="row",
 ).with_columns(pl.lit("99").alias("province_code"))
 CROSSWALK = pl.DataFrame(
     [("00001", "10001", False, True), ("00002", "10002", False, True), ("00003", "10002", False, True),
@@ -72,8 +74,9 @@ AGENCIES = pl.DataFrame(
      ("N2", "UBND xã Mới Hai", "commune", 2, "10002", START, None),
      ("N3", "UBND phường Mới Ba", "commune", 2, "10003", START, None),
      ("N4", "UBND phường Mới Bốn", "commune", 2, "10004", START, None)],
-    schema={"agency_code": pl.String, "agency_name": pl.String, "agency_level": pl.String, "unit_version": pl.Int8,
-            "unit_code": pl.String, "valid_from": pl.Date, "valid_to": pl.Date}, orient="row",
+    schema={"agency_code": pl.String, "agency_name": pl.String, "agency_level": pl.String,
+            "unit_version": pl.Int8, "unit_code": pl.String, "valid_from": pl.Date, "valid_to": pl.Date},
+    orient="row",
 ).with_columns(pl.lit(True).alias("verified"))
 DOSSIERS = [
     dossier("XA-open", "2025-06-02", "2025-06-16", None, agency="XA", status=4),
@@ -204,5 +207,6 @@ def test_the_demo_handover_closes_the_backlog_and_moves_the_rest(tmp_path):
                         "HC-late": "HC"}
     closed = con.sql("select status, finished_at, returned_at from raw_dossier where dossier_id = 'XA-open'")
     assert closed.fetchall() == [(10, dt.datetime(2025, 6, 30, 16), dt.datetime(2025, 6, 30, 16))]
-    assert dict(con.sql("select rating_id, agency_code from raw_rating").fetchall()) == {"R1": "HC", "R2": "N1"}
+    ratings = dict(con.sql("select rating_id, agency_code from raw_rating").fetchall())
+    assert ratings == {"R1": "HC", "R2": "N1"}
     con.close()

@@ -35,8 +35,9 @@ DOSSIERS = [
     dossier("N1", "2025-03-04", "2025-03-11", "2025-03-10"),
     dossier("O1", "2025-03-06", "2025-03-13", None, status=4),
 ]
-MARCH = dict(carried_over=0, received_new=5, finished=4, finished_early=1, finished_on_time=3, finished_late=0,
-             in_progress=1, in_progress_not_due=0, in_progress_overdue=1, finished_withdrawn=3)
+MARCH = dict(carried_over=0, received_new=5, finished=4, finished_early=1, finished_on_time=3,
+             finished_late=0, in_progress=1, in_progress_not_due=0, in_progress_overdue=1,
+             finished_withdrawn=3)
 
 
 def _a(frame: pl.DataFrame) -> dict:
@@ -48,7 +49,8 @@ def test_withdrawn_without_an_end_date_is_finished_on_time_on_its_receiving_day(
     ends = dict(r.query("select dossier_id, end_date from fct_dossier where status = 7").iter_rows())
     assert ends == {"W1": dt.date(2025, 3, 3), "W2": dt.date(2025, 2, 20), "W3": dt.date(2025, 3, 20),
                     "W4": dt.date(2025, 3, 17)}
-    agg = _a(r.query("select * from agg_periodic_report where period_kind = 'month' and period_key = '2025-03'"))
+    agg = _a(r.query("select * from agg_periodic_report "
+                     "where period_kind = 'month' and period_key = '2025-03'"))
     assert {k: agg[k] for k in MARCH} == MARCH
     assert agg["carried_over"] + agg["received_new"] == agg["finished"] + agg["in_progress"]
     # the range report (daily counts + the overdue slice) says the same

@@ -60,11 +60,13 @@ def ceased_words(ceased: dict | None) -> str | None:
         parts.append(f"**{fmt.number(ceased['still_open'])}** hồ sơ vẫn chưa kết thúc tại ngày số liệu "
                      f"{fmt.date(ceased['as_of'])}{overdue}")
     if ceased["finished_after"]:
-        parts.append(f"**{fmt.number(ceased['finished_after'])}** hồ sơ kết thúc sau ngày đó dưới mã của đơn vị")
+        parts.append(f"**{fmt.number(ceased['finished_after'])}** hồ sơ kết thúc sau ngày đó "
+                     "dưới mã của đơn vị")
     heir = (f"cần được chuyển cho cơ quan kế thừa: **{ceased['successor_display']}**"
             if ceased["successor_display"] else "chưa xác định được cơ quan kế thừa")
-    return (f"{ceased['agency_display']} đã giải thể (hoạt động đến hết ngày {fmt.date(ceased['ended_on'])}), "
-            f"nhưng " + "; ".join(parts) + f": các hồ sơ này {heir}.")
+    ended = fmt.date(ceased["ended_on"])
+    return (f"{ceased['agency_display']} đã giải thể (hoạt động đến hết ngày {ended}), nhưng "
+            + "; ".join(parts) + f": các hồ sơ này {heir}.")
 
 
 # --- plan targets --------------------------------------------------------------------------------------

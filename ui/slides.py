@@ -377,9 +377,9 @@ def at_risk_slide(rows: pl.DataFrame, has_targets: bool, year: int, as_of: dt.da
                        ("Chỉ tiêu", True), ("Chênh lệch", True)], table_rows)
         if agencies.height > ROWS:
             note = f"… và {agencies.height - ROWS} trường hợp khác. "
-        note += ("Chênh lệch: số hồ sơ (lượt) " + ("thiếu so với chỉ tiêu tối thiểu, hoặc vượt chỉ tiêu tối đa, "
-                                                   "của cả năm." if over else
-                 "phải đạt thêm (thiếu) hoặc phải bớt (vượt) từ nay đến cuối năm để đạt chỉ tiêu."))
+        note += "Chênh lệch: số hồ sơ (lượt) " + (
+            "thiếu so với chỉ tiêu tối thiểu, hoặc vượt chỉ tiêu tối đa, của cả năm." if over else
+            "phải đạt thêm (thiếu) hoặc phải bớt (vượt) từ nay đến cuối năm để đạt chỉ tiêu.")
     return Slide(headline, lead, body=body, note=note)
 
 

@@ -78,5 +78,5 @@ def tolerance_sql() -> str:
 
 
 def registry_sql() -> str:
-    return ("-- generated from warehouse/metrics.py by warehouse/kpi_sql.py\n" + dim_kpi_sql() + kpi_long_sql()
-            + tolerance_sql())
+    return ("-- generated from warehouse/metrics.py by warehouse/kpi_sql.py\n"
+            + dim_kpi_sql() + kpi_long_sql() + tolerance_sql())

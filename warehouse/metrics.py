@@ -124,7 +124,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "avg_processing_days", "Số ngày làm việc giải quyết bình quân",
-            "finished_workdays", "finished_timed", unit="days", fmt="days", higher_is_better=False, bounded=False,
+            "finished_workdays", "finished_timed", unit="days", fmt="days", higher_is_better=False,
+            bounded=False,
             description="số ngày làm việc từ tiếp nhận đến kết thúc xử lý, bình quân hồ sơ đã giải quyết "
                         "có ngày kết thúc",
         ),
@@ -197,7 +198,8 @@ MEASURES = REPORT_COLUMNS + [
     "received_supplement_requested", "finished_withdrawn", "received_with_fee", "received_paid_online",
     "received_digitised", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
     "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
-    "finished_timed", "finished_with_statutory", "finished_workdays_with_statutory", "finished_statutory_days",
+    "finished_timed", "finished_with_statutory", "finished_workdays_with_statutory",
+    "finished_statutory_days",
 ]
 
 # the additive columns of agg_pakn_rating (PAKN and satisfaction ratings)

@@ -79,7 +79,8 @@ def ceased(r, agency_code: str) -> dict | None:
         return None
     rows = r.query(
         """with as_of as (
-               select coalesce((select cast(value as date) from meta where key = 'as_of'), current_date) as as_of
+               select coalesce((select cast(value as date) from meta where key = 'as_of'),
+                               current_date) as as_of
            )
            select s.agency_code, s.agency_display, s.ended_on, s.successor_agency_code, s.successor_display,
                   a.as_of,

@@ -40,7 +40,8 @@ def _ceased(r, alias: str, judged_on: str) -> tuple[str, str]:
     is judged on (dim_agency_successor: the old districts and communes after 30/06/2025): the day the
     agency ended and the agency that took over its dossiers (docs/integrity.md). Builds made before
     dim_agency_successor existed mark none."""
-    found = r.query("select count(*) as n from duckdb_tables() where table_name = 'dim_agency_successor'")["n"][0]
+    found = r.query("select count(*) as n from duckdb_tables() "
+                    "where table_name = 'dim_agency_successor'")["n"][0]
     if not found:
         return ("null::date as agency_ended_on, null::varchar as ceased_agency, "
                 "null::varchar as successor_name", "")
