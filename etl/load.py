@@ -257,10 +257,11 @@ def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> No
 def _kpi_names(con) -> None:
     rows = []
     for m in METRICS.values():   # every KPI of the registry, PAKN and satisfaction included
-        rows.append((mapping.header_key(m.key), m.key))
-        rows.append((mapping.header_key(m.label), m.key))
-    con.execute("create or replace temp table load_kpi_names (name_key varchar, kpi varchar)")
-    con.executemany("insert into load_kpi_names values (?, ?)", rows)
+        rows.append((mapping.header_key(m.key), m.key, m.unit))
+        rows.append((mapping.header_key(m.label), m.key, m.unit))
+    # the unit tells a rate target (96%) from a count one (at most 10 dossiers)
+    con.execute("create or replace temp table load_kpi_names (name_key varchar, kpi varchar, unit varchar)")
+    con.executemany("insert into load_kpi_names values (?, ?, ?)", rows)
 
 
 def _quarantine(con, load_id: str, result: FileResult, path: Path, row_errors: list[dict]) -> None:
