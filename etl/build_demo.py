@@ -45,6 +45,10 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
             demo_inputs.add_month_inputs(con, agencies, month, seed=seed, as_of=as_of, load_id=load_id)
             n_dossiers += month.height
         add_integrity_issues(con, None, agencies, seed=seed, as_of=as_of, load_id=load_id)
+        # 01/07/2025: the open dossiers of the old districts and communes pass to the new communes
+        from etl.demo_handover import hand_over_open_dossiers
+
+        hand_over_open_dossiers(con)
         # meta first: the period tables are built up to the data's date
         build.set_meta(
             con, is_demo="true", as_of=as_of.isoformat(), province_code=ref.DEMO_PROVINCE,

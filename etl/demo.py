@@ -215,6 +215,8 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     finished_at = np.maximum(finished_at, received_at + np.timedelta64(20, "m"))
     has_end = ~unfinished & ~refused
     returned_at = finished_at + (rng.integers(0, 3, n) * 1440).astype("timedelta64[m]")
+    # a result returned after the data's date has not been returned yet: processed (9), not returned
+    status[has_end & (status == 10) & (returned_at >= np.datetime64(as_of) + 1)] = 9
 
     # channels and digital services rising over time
     p_online = np.clip(proc_online * traits["online_mult"][agency_idx] * (0.22 + 0.45 * t), 0, 0.97)

@@ -146,15 +146,8 @@ def load_into(con, path: Path, kind: str | None = None, now: dt.datetime | None 
 
 
 def _update_as_of(con, now: dt.datetime) -> None:
-    """The data's date: the newest event in the dossiers, never after today."""
-    latest = scalar(con, 
-        """select max(greatest(coalesce(received_at, timestamp '1900-01-01'),
-                               coalesce(finished_at, timestamp '1900-01-01'),
-                               coalesce(returned_at, timestamp '1900-01-01')))::date
-           from raw_dossier"""
-    )
-    if latest and latest.year > 1900:
-        build.set_meta(con, as_of=min(latest, now.date()).isoformat())
+    """The data's date (warehouse.build.advance_as_of: newest event, never after today, never back)."""
+    build.advance_as_of(con, now.date())
     build.set_meta(con, built_at=now.isoformat(timespec="seconds"))
 
 
@@ -275,10 +268,11 @@ def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> No
 def _kpi_names(con) -> None:
     rows = []
     for m in METRICS.values():   # every KPI of the registry, PAKN and satisfaction included
-        rows.append((mapping.header_key(m.key), m.key))
-        rows.append((mapping.header_key(m.label), m.key))
-    con.execute("create or replace temp table load_kpi_names (name_key varchar, kpi varchar)")
-    con.executemany("insert into load_kpi_names values (?, ?)", rows)
+        rows.append((mapping.header_key(m.key), m.key, m.unit))
+        rows.append((mapping.header_key(m.label), m.key, m.unit))
+    # the unit tells a rate target (96%) from a count one (at most 10 dossiers)
+    con.execute("create or replace temp table load_kpi_names (name_key varchar, kpi varchar, unit varchar)")
+    con.executemany("insert into load_kpi_names values (?, ?, ?)", rows)
 
 
 def _quarantine(con, load_id: str, result: FileResult, path: Path, row_errors: list[dict]) -> None:

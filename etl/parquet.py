@@ -70,7 +70,7 @@ copy (
     -- received_at skip the others (min/max statistics); also the smallest files of the orders tried
     order by d.received_at
 ) to '{target}' (format parquet, partition_by (year, province), compression zstd,
-                 filename_pattern 'dossier_{{i}}', row_group_size 122880)
+                 filename_pattern 'dossier_{{i}}', row_group_size 122880{kv_metadata})
 """
 
 
@@ -98,7 +98,10 @@ def export(directory: Path, folder: str | os.PathLike) -> list[Partition]:
         shutil.rmtree(work, ignore_errors=True)
         work.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con.execute(EXPORT_SQL.format(target=str(work).replace("'", "''")))
+            # the data's date travels with the files: a warehouse built from them keeps it
+            as_of = scalar(con, "select value from meta where key = 'as_of'")
+            kv = f", kv_metadata {{as_of: '{dt.date.fromisoformat(as_of).isoformat()}'}}" if as_of else ""
+            con.execute(EXPORT_SQL.format(target=str(work).replace("'", "''"), kv_metadata=kv))
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -184,7 +187,10 @@ def build_from_folder(directory: Path, folder: str | os.PathLike, today: dt.date
         if repeated:
             raise ParquetError(f"{folder}: {repeated} records repeat a dossier_id already in the folder "
                                "(a warehouse holds one row per dossier)")
-        advance_as_of(con, today or dt.date.today())
+        # the folder's own date when its export recorded one: a rebuild from the same files keeps
+        # the data's date whatever day it runs
+        build.advance_as_of(con, today or dt.date.today(), recorded=recorded_as_of(folder))
+        build.set_meta(con, built_at=dt.datetime.now().isoformat(timespec="seconds"))
         build.apply_sql(con)
     return store.current_path(directory)
 
@@ -205,23 +211,19 @@ def _copy_raw_tables(con, source: Path | None) -> None:
         con.execute("detach current_version")
 
 
-def advance_as_of(con, today: dt.date) -> None:
-    """The data's date moves forward to the newest event in the dossiers (never past today) and
-    never back: a warehouse built by the demo or a load keeps its own date."""
-    latest = scalar(
-        con,
-        """select max(greatest(coalesce(received_at, timestamp '1900-01-01'),
-                               coalesce(finished_at, timestamp '1900-01-01'),
-                               coalesce(returned_at, timestamp '1900-01-01')))::date
-           from raw_dossier""",
-    )
-    current = scalar(con, "select value from meta where key = 'as_of'")
-    candidates = [dt.date.fromisoformat(current)] if current else []
-    if latest and latest.year > 1900:
-        candidates.append(min(latest, today))
-    if candidates:
-        build.set_meta(con, as_of=max(candidates).isoformat())
-    build.set_meta(con, built_at=dt.datetime.now().isoformat(timespec="seconds"))
+def recorded_as_of(folder: str) -> dt.date | None:
+    """The data's date the export wrote into the files (Parquet key-value metadata `as_of`), the
+    latest if files of several exports are mixed; None for files written by another tool."""
+    con = duckdb.connect()
+    try:
+        pattern = folder.rstrip("/") + "/**/*.parquet"
+        value = scalar(con, "select max(decode(value)) from parquet_kv_metadata(?) where decode(key) = 'as_of'",
+                       [pattern])
+    except duckdb.Error:
+        return None   # metadata unreadable (a store without it): the dossiers' newest event decides
+    finally:
+        con.close()
+    return dt.date.fromisoformat(value) if value else None
 
 
 def folder_of(directory: Path) -> str | None:

@@ -85,6 +85,10 @@ successors = get_agency("successors", code) if agency["valid_to"] is not None el
 note = parts.lifetime_note(agency, period, successors)
 if note:
     st.info(note, icon=":material/history:")
+# dossiers left open under an agency that ceased (docs/integrity.md), and who should hold them
+abandoned = parts.ceased_words(get_agency("ceased", code)) if agency["valid_to"] is not None else None
+if abandoned:
+    st.warning(abandoned, icon=":material/move_item:")
 l1, l2 = st.columns(2)
 with l1:
     parts.link("xep_hang", f"Bảng xếp hạng nhóm {agency['peer_group_label']} · {label}",

@@ -138,8 +138,10 @@ dp.navigate(node.params)  # the URL names the node the way a click would: keys t
 
 level_targets = data.get("level_targets", period["year"]).filter(pl.col("kpi") == ON_TIME.key)
 targets = dict(zip(level_targets["agency_level"].to_list(), level_targets["target_value"].to_list()))
+comparators = dict(zip(level_targets["agency_level"].to_list(), level_targets["comparator"].to_list()))
 if "province" in targets:
     targets = {lvl: targets.get(lvl, targets["province"]) for lvl in dp.TARGET_LEVELS}
+    comparators = {lvl: comparators.get(lvl, comparators["province"]) for lvl in dp.TARGET_LEVELS}
 target = targets.get(node.level)
 
 st.subheader(f"{node.title} · {period_label}")
@@ -178,7 +180,8 @@ cards[0].metric("Nhận giải quyết", fmt.number(received(row)), border=True,
                 help="Hồ sơ kỳ trước chuyển qua và hồ sơ mới tiếp nhận trong kỳ")
 cards[1].metric("Đã giải quyết", fmt.number(row["finished"]), border=True)
 components.kpi_card(cards[2], ON_TIME, row["on_time_rate"], None,
-                    None if target is None else {"comparator": ">=", "target_value": target})
+                    None if target is None
+                    else {"comparator": comparators[node.level], "target_value": target})
 cards[3].metric("Giải quyết quá hạn", fmt.number(row["finished_late"]), border=True)
 cards[4].metric("Đang giải quyết quá hạn", fmt.number(row["in_progress_overdue"]), border=True)
 st.caption(f"Kỳ trước chuyển qua {fmt.number(row['carried_over'])} · mới tiếp nhận "

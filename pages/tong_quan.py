@@ -33,10 +33,11 @@ def targets_section(year: int, as_of: str | None) -> None:
     table = pl.DataFrame([
         {
             "Chỉ số": METRICS[r["kpi"]].label,
-            "Chỉ tiêu": ("≥ " if r["comparator"] == ">=" else "≤ ") + fmt.metric_value(METRICS[r["kpi"]], r["target_value"]),
+            "Chỉ tiêu": components.target_text(METRICS[r["kpi"]], r["comparator"], r["target_value"]),
             "Đến nay" if not final else "Cả năm": fmt.metric_value(METRICS[r["kpi"]], r["value"]),
             "Đánh giá": components.TARGET_STATES[state][0],
-            "Còn thiếu (hồ sơ)": fmt.number(r["gap_units"]) if r["gap_units"] else fmt.EMPTY,
+            # a floor: dossiers short of it; a ceiling: dossiers over it
+            "Chênh lệch (hồ sơ)": components.gap_short(r),
             **({} if final else {
                 "Dự báo cuối năm": fmt.metric_value(METRICS[r["kpi"]], r["projected_value"]),
                 "Phần còn lại của năm cần đạt": components.required_rest_of_year(METRICS[r["kpi"]], r),
@@ -47,8 +48,10 @@ def targets_section(year: int, as_of: str | None) -> None:
     st.html(components.html_table(table, numeric=tuple(c for c in table.columns
                                                        if c not in ("Chỉ số", "Đánh giá"))))
     if not final:
-        st.caption("Dự báo: số hồ sơ giữ nhịp từ đầu năm, phần còn lại của năm đạt tỷ lệ của 3 tháng gần nhất. "
-                   "Còn thiếu: số hồ sơ phải đạt thêm để chỉ số luỹ kế bằng chỉ tiêu.")
+        st.caption("Dự báo: số hồ sơ giữ nhịp từ đầu năm, phần còn lại của năm đạt tỷ lệ của 3 tháng gần "
+                   "nhất (chỉ tiêu tính bằng số hồ sơ: giữ nhịp từ đầu năm). Chênh lệch: thiếu = số hồ sơ "
+                   "phải đạt thêm để chỉ số luỹ kế bằng chỉ tiêu tối thiểu; vượt = số hồ sơ vượt quá chỉ "
+                   "tiêu tối đa.")
 
 
 def wrap(label: str, width: int = 16) -> str:

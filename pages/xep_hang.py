@@ -92,7 +92,8 @@ ranked = get("ranking", kind, key, peer, metric_key, None if min_volume == rule[
 level_targets = data.get("level_targets", period["year"]).filter(
     (pl.col("agency_level") == PEER_LEVEL.get(peer, "")) & (pl.col("kpi") == metric_key)
 )
-target_value = level_targets["target_value"][0] if level_targets.height else None
+# the level's target as loaded: a floor (>=) or a ceiling (<=), judged by the registry's target_met
+target = level_targets.row(0, named=True) if level_targets.height else None
 
 ranked_rows = ranked.filter(pl.col("is_ranked"))
 st.subheader(f"{group_labels[peer]} · {metric.label} · {period['period_label']}")
@@ -115,14 +116,12 @@ if ranked_rows.height == 0:
     )
 else:
     median = ranked_rows["peer_median"][0]
-    met = None if target_value is None else ranked_rows.filter(
-        pl.col("value") >= target_value if metric.higher_is_better else pl.col("value") <= target_value
-    ).height
+    met = components.met_count(ranked_rows["value"].to_list(), target)
     st.markdown(
         f"**{ranked_rows.height}** đơn vị được xếp hạng · trung vị của nhóm **{show(metric, median)}**"
-        + ("" if target_value is None else
-           f" · chỉ tiêu {show(metric, target_value)}: **{met}** đạt, "
-           f"**{ranked_rows.height - met}** chưa đạt")
+        + ("" if target is None else
+           f" · chỉ tiêu {components.target_text(metric, target['comparator'], target['target_value'])}: "
+           f"**{met}** đạt, **{ranked_rows.height - met}** chưa đạt")
     )
     if ranked_rows.height >= 6:
         top, bottom = ranked_rows.head(3), ranked_rows.tail(3)
@@ -132,7 +131,7 @@ else:
             + "  \n**Cuối bảng:** " + "; ".join(f"{n} ({show(metric, v)})" for n, v in
                                                 zip(bottom["agency_name"], bottom["value"]))
         )
-    chosen = st.plotly_chart(components.ranking_chart(ranked, metric, target_value), key="ranking_chart",
+    chosen = st.plotly_chart(components.ranking_chart(ranked, metric, target), key="ranking_chart",
                              on_select="rerun", selection_mode="points")
     points = chosen.selection.points if chosen else []
     if points:

@@ -81,7 +81,32 @@ def test_districts_end_and_new_communes_begin_on_1_july_2025(demo_dir):
     spans = {row["peer_group"]: row for row in eras.iter_rows(named=True)}
     assert spans["district"]["last_day"] <= dt.date(2025, 6, 30)
     assert spans["commune_old"]["last_day"] <= dt.date(2025, 6, 30)
-    assert spans["commune"]["first_day"] >= dt.date(2025, 7, 1)
+    # the new communes receive from 01/07/2025; what they hold from before was handed over by the old
+    # districts and communes: dossiers still open there on 30/06/2025 and not yet due, or finished
+    # later (the stuck backlog was closed on that day: nothing received in 2024) (etl/demo_handover.py)
+    received = r.query(
+        """select count(*) filter (d.received_date >= date '2025-07-01') as after,
+                  count(*) filter (d.received_date < date '2025-07-01') as handed_over,
+                  count(*) filter (d.received_date < date '2025-07-01' and d.end_date <= date '2025-06-30')
+                      as closed_before
+           from fct_dossier d join dim_agency a using (agency_code) where a.peer_group = 'commune'"""
+    ).row(0, named=True)
+    assert received["after"] > 0 and received["handed_over"] > 0 and received["closed_before"] == 0
+    assert spans["commune"]["first_day"] >= dt.date(2025, 1, 1)
+    left = r.query(
+        """select count(*) filter (d.end_date is null) as still_open,
+                  count(distinct d.agency_code) filter (d.end_date is not null) as sloppy_agencies,
+                  any_value(a.agency_level) filter (d.end_date is not null) as sloppy_level
+           from fct_dossier d join dim_agency a using (agency_code)
+           where a.valid_to is not null and (d.end_date is null or d.end_date > a.valid_to)"""
+    ).row(0, named=True)
+    assert left["still_open"] == 0, "no dossier stays open under an agency that no longer exists"
+    # one district migrated sloppily: it finished some of its June dossiers under its own code, and
+    # the integrity check shows them
+    assert (left["sloppy_agencies"], left["sloppy_level"]) == (1, "district")
+    flagged = r.query("select count(distinct agency_code) as n from fct_integrity_issue "
+                      "where check_key = 'ceased_agency_open'")["n"][0]
+    assert flagged == 1
     targets = r.query("select distinct year from ref_plan_target order by 1")["year"].to_list()
     assert targets == [2024, 2025, 2026]
     r.close()

@@ -32,7 +32,7 @@ def test_demo_lists_the_dossiers_of_an_agency_for_a_check(demo_dir, monkeypatch)
     assert at.title[0].value == "Trung thực số liệu báo cáo"
     assert "Năm 2025" in at.subheader[0].value
     cards = {m.label: m.value for m in at.metric}
-    assert len(cards) == 9 and "Lùi ngày hẹn trả không có yêu cầu bổ sung" in cards
+    assert len(cards) == 10 and "Lùi ngày hẹn trả không có yêu cầu bổ sung" in cards
     assert param(at, "don_vi") == agency and param(at, "kiem_tra") == "due_moved_no_supplement"
     listing = at.dataframe[0].value
     assert set(listing["Mã hồ sơ"]) == ids and len(listing) == issues

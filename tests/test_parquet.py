@@ -232,9 +232,34 @@ def test_an_empty_warehouse_directory_can_start_from_a_folder(tmp_path):
     # counted: A1, A2, B1, C1 (A3 was never received); agencies not listed yet are kept unverified
     assert query(fresh, "select count(*) from fct_dossier").item() == 4
     assert query(fresh, "select count(*) from dim_agency where not verified").item() == 3
-    # the data's date: the newest event in the files (C1 finished 05/03/2025)
-    assert query(fresh, "select value from meta where key = 'as_of'").item() == "2025-03-05"
+    # the data's date: the one the export recorded in the files (the hand-made warehouse's 31/12/2025)
+    assert query(fresh, "select value from meta where key = 'as_of'").item() == "2025-12-31"
     assert query(fresh, "select count(*) from ref_unit").item() > 10_000  # the official lists
+
+
+def test_files_without_a_recorded_date_are_dated_by_their_newest_event(tmp_path):
+    """Files written by another tool carry no `as_of`: the newest event (C1 finished 05/03/2025)."""
+    folder = tmp_path / "out"
+    assert run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder).returncode == 0
+    for path in folder.rglob("*.parquet"):   # rewritten by polars: the key-value metadata is gone
+        pl.read_parquet(path, hive_partitioning=False).write_parquet(path)
+    fresh = tmp_path / "national"
+    out = run("build", "--warehouse", fresh, "--dossiers-parquet", folder)
+    assert out.returncode == 0, out.stderr
+    assert query(fresh, "select value from meta where key = 'as_of'").item() == "2025-03-05"
+
+
+def test_a_rebuild_from_the_same_files_keeps_the_data_date_whatever_day_it_runs(demo_dir, tmp_path):
+    """The demo's date is 23/11/2026; its folder rebuilt on a day a year later keeps it."""
+    folder = tmp_path / "dossiers"
+    assert run("export-parquet", "--warehouse", demo_dir, "--output", folder).returncode == 0
+    from etl import parquet
+    later = dt.date(2027, 12, 4)
+    parquet.build_from_folder(tmp_path / "fresh", folder, today=later)
+    assert query(tmp_path / "fresh", "select value from meta where key = 'as_of'").item() == "2026-11-23"
+    copy = copy_warehouse(demo_dir, tmp_path / "copy")
+    parquet.build_from_folder(copy, folder, today=later)
+    assert query(copy, "select value from meta where key = 'as_of'").item() == "2026-11-23"
 
 
 def test_load_refuses_dossier_files_in_parquet_mode_but_takes_reference_data(tmp_path):

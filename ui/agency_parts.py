@@ -14,24 +14,9 @@ from ui import components, fmt
 from warehouse import queries_targets
 from warehouse.metrics import METRICS, Metric
 
-# What one unit of a KPI's numerator is, to say a gap as work to do: "cần thêm 12 hồ sơ đúng hạn"
-# (a floor), "vượt 3 hồ sơ trễ hạn" (a ceiling). Wording only: the formulas stay in warehouse/metrics.py.
-NUMERATOR_NOUNS = {
-    "on_time_rate": "hồ sơ đúng hạn",
-    "timeliness_766": "hồ sơ đúng hạn theo Bộ chỉ số 766",
-    "online_share": "hồ sơ nộp trực tuyến",
-    "online_payment_share": "hồ sơ thanh toán trực tuyến",
-    "digitised_share": "hồ sơ được số hóa",
-    "electronic_result_share": "hồ sơ có kết quả điện tử",
-    "apology_rate": "hồ sơ trễ hạn có thư xin lỗi",
-    "late_share": "hồ sơ trễ hạn",
-    "repeat_supplement_share": "hồ sơ yêu cầu bổ sung quá 1 lần",
-    "processing_time_ratio": "ngày làm việc giải quyết",
-    "avg_processing_days": "ngày làm việc giải quyết (cộng dồn các hồ sơ)",
-    "pakn_on_time_rate": "phản ánh, kiến nghị xử lý đúng hạn",
-    "pakn_satisfaction_rate": "phản ánh, kiến nghị được đánh giá hài lòng",
-    "satisfaction_rate": "lượt đánh giá hài lòng",
-}
+# the gap as work to do (components owns the wording, the overview says it the same way)
+NUMERATOR_NOUNS = components.NUMERATOR_NOUNS
+gap_words = components.gap_words
 
 SCORE_766 = queries_targets.SCORE_766
 
@@ -64,21 +49,27 @@ def lifetime_note(agency: dict, period: dict, successors: pl.DataFrame) -> str |
     return " ".join(parts) or None
 
 
+def ceased_words(ceased: dict | None) -> str | None:
+    """The dossiers an agency that ceased did not hand over (queries_agency.ceased), and who should
+    have them; None when there are none."""
+    if not ceased or not (ceased["still_open"] or ceased["finished_after"]):
+        return None
+    parts = []
+    if ceased["still_open"]:
+        overdue = f" ({fmt.number(ceased['still_overdue'])} quá hạn)" if ceased["still_overdue"] else ""
+        parts.append(f"**{fmt.number(ceased['still_open'])}** hồ sơ vẫn chưa kết thúc tại ngày số liệu "
+                     f"{fmt.date(ceased['as_of'])}{overdue}")
+    if ceased["finished_after"]:
+        parts.append(f"**{fmt.number(ceased['finished_after'])}** hồ sơ kết thúc sau ngày đó "
+                     "dưới mã của đơn vị")
+    heir = (f"cần được chuyển cho cơ quan kế thừa: **{ceased['successor_display']}**"
+            if ceased["successor_display"] else "chưa xác định được cơ quan kế thừa")
+    ended = fmt.date(ceased["ended_on"])
+    return (f"{ceased['agency_display']} đã giải thể (hoạt động đến hết ngày {ended}), nhưng "
+            + "; ".join(parts) + f": các hồ sơ này {heir}.")
+
+
 # --- plan targets --------------------------------------------------------------------------------------
-
-def gap_words(row: dict) -> str:
-    """The gap as work to do, from agg_target_attainment.gap_units = ceil(target x den - num) for a
-    floor (or the excess, for a ceiling)."""
-    gap = row["gap_units"]
-    if row["value"] is None:
-        return "Chưa có số liệu để so với chỉ tiêu"
-    if not gap:
-        return "Đã đạt chỉ tiêu"
-    noun = NUMERATOR_NOUNS.get(row["kpi"], "đơn vị tính của chỉ số")
-    if row["comparator"] == ">=":
-        return f"Cần thêm {fmt.number(gap)} {noun}"
-    return f"Vượt {fmt.number(gap)} {noun} so với chỉ tiêu"
-
 
 def projection_words(metric: Metric, row: dict) -> str:
     """The year-end projection, and how far it misses at the projected volume."""
@@ -88,7 +79,7 @@ def projection_words(metric: Metric, row: dict) -> str:
         return "Dự báo cuối năm: chưa đủ số liệu"
     text = f"Dự báo cuối năm: **{fmt.metric_value(metric, row['projected_value'])}**"
     if row["is_at_risk"] and row["year_end_gap_units"]:
-        noun = NUMERATOR_NOUNS.get(row["kpi"], "đơn vị tính của chỉ số")
+        noun = components.numerator_noun(row["kpi"])
         missing = "thiếu" if row["comparator"] == ">=" else "vượt"
         text += f", {missing} khoảng {fmt.number(row['year_end_gap_units'])} {noun}"
     return text
@@ -100,7 +91,7 @@ def target_card(container, row: dict) -> None:
     metric = METRICS[row["kpi"]]
     value = row["value"]
     container.metric(metric.label, fmt.metric_value(metric, value), help=metric.description, border=True)
-    goal = ("≥ " if row["comparator"] == ">=" else "≤ ") + fmt.metric_value(metric, row["target_value"])
+    goal = components.target_text(metric, row["comparator"], row["target_value"])
     own = " (riêng của đơn vị)" if row["is_agency_specific"] else ""
     if value is None:
         badge = "<span class='badge-warn'>Chưa có số liệu</span>"
@@ -109,11 +100,14 @@ def target_card(container, row: dict) -> None:
         badge = f"<span class='{css}'>{label}</span>"
     lines = [f"{badge} · Chỉ tiêu {goal}{own}"]
     if value is not None:
-        lines.append(f"{fmt.number(row['numerator'])} / {fmt.number(row['denominator'])} · {gap_words(row)}")
+        so_far = (fmt.metric_value(metric, row["numerator"]) if metric.is_count
+                  else f"{fmt.number(row['numerator'])} / {fmt.number(row['denominator'])}")
+        lines.append(f"{so_far} · {gap_words(row)}")
     lines.append(projection_words(metric, row))
     rest = components.required_rest_of_year(metric, row)
     if rest != fmt.EMPTY:
-        lines.append(f"Các tháng còn lại của năm cần đạt: **{rest}**")
+        lead = "Các tháng còn lại của năm" + (": " if metric.is_count else " cần đạt: ")
+        lines.append(f"{lead}**{rest}**")
     container.markdown("  \n".join(lines), unsafe_allow_html=True)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import math
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from ui import fmt
-from warehouse.metrics import METRICS, Metric
+from warehouse.metrics import METRICS, Metric, target_met
 from warehouse.queries import PERIOD_KINDS
 
 PLOT_LAYOUT = dict(
@@ -37,16 +38,17 @@ def period_picker(data_get, container=st, kinds=tuple(PERIOD_KINDS), default_kin
     return choices.filter(pl.col("period_key") == key).row(0, named=True) | {"period_kind": kind}
 
 
+def target_text(metric: Metric, comparator: str, goal) -> str:
+    """'≥ 96,0%', '≤ 2,0%', '≤ 10 hồ sơ': a target as its row states it."""
+    return f"{'≥' if comparator == '>=' else '≤'} {fmt.metric_value(metric, goal)}"
+
+
 def target_status(metric: Metric, value, target: dict | None) -> tuple[str, bool | None]:
     """('Chỉ tiêu ≥ 96,0%', met?) for a value against a target row."""
     if target is None:
         return "Chưa có chỉ tiêu", None
     cmp, goal = target["comparator"], target["target_value"]
-    text = f"Chỉ tiêu {'≥' if cmp == '>=' else '≤'} {fmt.metric_value(metric, goal)}"
-    if value is None:
-        return text, None
-    met = value >= goal - 1e-12 if cmp == ">=" else value <= goal + 1e-12
-    return text, met
+    return f"Chỉ tiêu {target_text(metric, cmp, goal)}", target_met(cmp, value, goal)
 
 
 def rate_delta(change: float | None, higher_is_better: bool = True) -> dict:
@@ -100,15 +102,16 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
     return fig
 
 
-def ranking_chart(ranked: pl.DataFrame, metric: Metric, target_value: float | None) -> go.Figure:
-    """Horizontal bars, best at the top, coloured by whether the agency meets its target."""
+def ranking_chart(ranked: pl.DataFrame, metric: Metric, target: dict | None) -> go.Figure:
+    """Horizontal bars, best at the top, coloured by whether the agency meets its target (a row with
+    comparator and target_value: a floor or a ceiling, as loaded)."""
     rows = ranked.filter(pl.col("is_ranked")).sort("rank", descending=True)
     values = rows["value"].to_list()
-    if target_value is None:
+    target_value = None if target is None else target["target_value"]
+    if target is None:
         colors = [NEUTRAL] * len(values)
     else:
-        colors = [GOOD if (v >= target_value if metric.higher_is_better else v <= target_value) else BAD
-                  for v in values]
+        colors = [GOOD if target_met(target["comparator"], v, target_value) else BAD for v in values]
     names = [f"{r}. {n}" for r, n in zip(rows["rank"].to_list(), rows["agency_name"].to_list())]
     fig = go.Figure(go.Bar(
         x=values, y=names, orientation="h", marker_color=colors,
@@ -126,7 +129,8 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target_value: float | No
     if target_value is not None:
         fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET, line_width=2)
         fig.add_annotation(x=target_value, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=f"Chỉ tiêu {fmt.metric_value(metric, target_value)}", font=dict(color=TARGET))
+                           text=f"Chỉ tiêu {target_text(metric, target['comparator'], target_value)}",
+                           font=dict(color=TARGET))
     fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=40, t=40, b=10)},
                       height=max(300, 28 * len(values) + 90),
                       xaxis=dict(tickformat=".0%" if metric.fmt == "percent" else ",.1f", range=x_range),
@@ -185,6 +189,13 @@ TARGET_STATES = {
 }
 
 
+def met_count(values, target: dict | None) -> int | None:
+    """How many of `values` meet a target row (comparator, target_value); None without a target."""
+    if target is None:
+        return None
+    return sum(bool(target_met(target["comparator"], v, target["target_value"])) for v in values)
+
+
 def target_state(row: dict) -> str:
     """A finished year is met or missed; a running year is met so far, at risk (the year-end
     projection misses), or behind now but projected to end on target; no_data before any figure."""
@@ -197,18 +208,82 @@ def target_state(row: dict) -> str:
     return "met" if row["is_met"] else "behind"
 
 
+# what one unit of a KPI's numerator is, to say a gap as work to do: "cần thêm 12 hồ sơ đúng hạn"
+# (a floor), "vượt 3 hồ sơ trễ hạn" (a ceiling). Wording only: the formulas stay in warehouse/metrics.py
+NUMERATOR_NOUNS = {
+    "on_time_rate": "hồ sơ đúng hạn",
+    "timeliness_766": "hồ sơ đúng hạn theo Bộ chỉ số 766",
+    "online_share": "hồ sơ nộp trực tuyến",
+    "online_payment_share": "hồ sơ thanh toán trực tuyến",
+    "digitised_share": "hồ sơ được số hóa",
+    "electronic_result_share": "hồ sơ có kết quả điện tử",
+    "apology_rate": "hồ sơ trễ hạn có thư xin lỗi",
+    "late_share": "hồ sơ trễ hạn",
+    "overdue_count": "hồ sơ trễ hạn",
+    "repeat_supplement_share": "hồ sơ yêu cầu bổ sung quá 1 lần",
+    "processing_time_ratio": "ngày làm việc giải quyết",
+    "avg_processing_days": "ngày làm việc giải quyết (cộng dồn các hồ sơ)",
+    "pakn_on_time_rate": "phản ánh, kiến nghị xử lý đúng hạn",
+    "pakn_resolved_rate": "phản ánh, kiến nghị đã giải quyết",
+    "pakn_satisfaction_rate": "phản ánh, kiến nghị được đánh giá hài lòng",
+    "satisfaction_rate": "lượt đánh giá hài lòng",
+}
+
+
+def numerator_noun(kpi: str) -> str:
+    return NUMERATOR_NOUNS.get(kpi, "đơn vị tính của chỉ số")
+
+
+def gap_words(row: dict) -> str:
+    """The gap as work to do, from agg_target_attainment.gap_units = ceil(target x den - num) for a
+    floor (or the excess, for a ceiling; a count against its number)."""
+    gap = row["gap_units"]
+    if row["value"] is None:
+        return "Chưa có số liệu để so với chỉ tiêu"
+    if not gap:
+        return "Đã đạt chỉ tiêu"
+    if row["comparator"] == ">=":
+        return f"Cần thêm {fmt.number(gap)} {numerator_noun(row['kpi'])}"
+    return f"Vượt {fmt.number(gap)} {numerator_noun(row['kpi'])} so với chỉ tiêu"
+
+
+def gap_short(row: dict, column: str = "gap_units") -> str:
+    """A gap in a table cell: 'thiếu 2' under a floor, 'vượt 1' over a ceiling, '—' when met."""
+    gap = row[column]
+    if not gap:
+        return fmt.EMPTY
+    return f"{'thiếu' if row['comparator'] == '>=' else 'vượt'} {fmt.number(gap)}"
+
+
 def required_rest_of_year(metric: Metric, row: dict) -> str:
     """What the rest of the year must average for the year to end on target, in words where the
-    arithmetic leaves the 0..1 range (already safe, or out of reach at the current volume)."""
+    arithmetic leaves the 0..1 range (already safe, or out of reach at the current volume). For a
+    count, the number the rest of the year may still add (a ceiling) or must add (a floor)."""
     need = row.get("required_remaining_value")
     if row.get("is_final") or need is None:
         return fmt.EMPTY
     floor = row["comparator"] == ">="
+    if metric.is_count:
+        return _count_rest_of_year(metric.key, need, floor)
     if metric.bounded and (need <= 0 if floor else need >= 1):
         return "Chắc chắn đạt"
     if metric.bounded and (need > 1 if floor else need < 0):
         return "Không thể đạt trong năm"
     return ("≥ " if floor else "≤ ") + fmt.metric_value(metric, need)
+
+
+def _count_rest_of_year(kpi: str, need: float, floor: bool) -> str:
+    """need = target - count so far. A ceiling of late dossiers: 'còn được trễ tối đa 4 hồ sơ'."""
+    noun = numerator_noun(kpi)
+    if floor:
+        return "Chắc chắn đạt" if need <= 0 else f"Cần thêm ít nhất {fmt.number(math.ceil(need))} {noun}"
+    if need < 0:
+        return f"Đã vượt {fmt.number(math.ceil(-need))} {noun} so với mức tối đa: không thể đạt trong năm"
+    allowed = math.floor(need)
+    if kpi == "overdue_count":
+        return (f"Còn được trễ tối đa {fmt.number(allowed)} hồ sơ" if allowed
+                else "Không được để thêm hồ sơ nào trễ hạn")
+    return f"Còn được thêm tối đa {fmt.number(allowed)} {noun}"
 
 
 def link_cell(url: str, text: str) -> str:

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from ui import components, fmt
-from warehouse.metrics import METRICS
+from warehouse.metrics import METRICS, target_met
 from warehouse.queries_drill import NO_CODE
 from warehouse.queries_units import PROVINCE_PARTS
 
@@ -270,7 +270,8 @@ def _meets(value, target) -> str:
         return GREY
     if target is None:
         return components.NEUTRAL
-    return components.GOOD if value >= target - 1e-12 else components.BAD
+    # the on-time rate's target is a floor; judged with the registry's one tolerance
+    return components.GOOD if target_met(">=", value, target) else components.BAD
 
 
 def children_bars(rows: pl.DataFrame, targets: dict[str, float]) -> go.Figure:

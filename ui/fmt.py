@@ -56,4 +56,6 @@ def metric_value(metric, value) -> str:
         return percent(value)
     if metric.fmt == "days":
         return EMPTY if _missing(value) else f"{number(value, 1)} ngày"
+    if metric.fmt == "count":
+        return EMPTY if _missing(value) else f"{number(value)} hồ sơ"
     return number(value)

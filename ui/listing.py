@@ -19,6 +19,28 @@ def _agency(with_agency: bool) -> list[pl.Expr]:
     return [pl.col("agency_name").fill_null(pl.col("agency_code")).alias("Cơ quan, đơn vị")] if with_agency else []
 
 
+def ceased_note(ended_on, agency: str | None, successor: str | None) -> str | None:
+    """'UBND xã Lê Lợi, Thị xã Quảng Yên đã giải thể (hoạt động đến hết ngày 30/06/2025); kế thừa:
+    UBND phường Quảng Yên, Tỉnh Quảng Ninh' for a dossier still open under an agency that had ceased
+    (docs/integrity.md). The old agency with its district, the successor with its province: commune
+    names repeat."""
+    if ended_on is None:
+        return None
+    return (f"{agency or 'Cơ quan'} đã giải thể (hoạt động đến hết ngày {fmt.date(ended_on)}); "
+            + (f"kế thừa: {successor}" if successor else "chưa xác định được cơ quan kế thừa"))
+
+
+def _ceased(rows: pl.DataFrame) -> list[pl.Expr]:
+    """A 'Ghi chú' column when some dossier on the list is still open under an agency that had ceased
+    (queries_late's agency_ended_on, successor_name); none otherwise."""
+    if "agency_ended_on" not in rows.columns or rows["agency_ended_on"].is_null().all():
+        return []
+    return [pl.struct("agency_ended_on", "ceased_agency", "successor_name").map_elements(
+        lambda r: ceased_note(r["agency_ended_on"], r["ceased_agency"], r["successor_name"]),
+        return_dtype=pl.String)
+        .fill_null("").alias("Ghi chú")]
+
+
 def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
     """queries_late.late_dossiers rows as people read them."""
     text = components.text_col
@@ -36,6 +58,7 @@ def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
         pl.when(pl.col("apology_issued")).then(pl.lit("Đã gửi")).otherwise(pl.lit("Chưa gửi"))
         .alias("Thư xin lỗi"),
         pl.col("department").fill_null(fmt.EMPTY).alias("Bộ phận giữ hồ sơ"),
+        *_ceased(rows),
     )
 
 
@@ -52,6 +75,7 @@ def due_soon_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFr
         pl.when(pl.col("workdays_left") == 0).then(pl.lit("Hôm nay"))
         .otherwise(pl.col("workdays_left").map_elements(fmt.number, return_dtype=pl.String))
         .alias("Còn (ngày làm việc)"),
+        *_ceased(rows),
     )
 
 

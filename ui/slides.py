@@ -368,18 +368,18 @@ def at_risk_slide(rows: pl.DataFrame, has_targets: bool, year: int, as_of: dt.da
         [esc(short_name(r["agency_name"], province)), esc(METRICS[r["kpi"]].label),
          f"<span class='big'>{esc(fmt.metric_value(METRICS[r['kpi']], r[value_col]))}</span>",
          f"{comparator_text(r['comparator'])} {esc(target_text(METRICS[r['kpi']], r['target_value']))}",
-         esc(fmt.number(r[gap_col]))]
+         esc(components.gap_short(r, gap_col))]
         for r in agencies.head(ROWS).iter_rows(named=True)
     ]
     body, note = "", ""
     if table_rows:
-        gap_label = "Còn thiếu" if over else "Cần thêm"
         body = _table([("Đơn vị", False), ("Chỉ số", False), ("Cả năm" if over else "Dự báo cuối năm", True),
-                       ("Chỉ tiêu", True), (gap_label, True)], table_rows)
+                       ("Chỉ tiêu", True), ("Chênh lệch", True)], table_rows)
         if agencies.height > ROWS:
             note = f"… và {agencies.height - ROWS} trường hợp khác. "
-        note += (f"{gap_label}: số hồ sơ (lượt) " + ("còn thiếu so với chỉ tiêu cả năm." if over else
-                 "phải đạt thêm từ nay đến cuối năm để đạt chỉ tiêu."))
+        note += "Chênh lệch: số hồ sơ (lượt) " + (
+            "thiếu so với chỉ tiêu tối thiểu, hoặc vượt chỉ tiêu tối đa, của cả năm." if over else
+            "phải đạt thêm (thiếu) hoặc phải bớt (vượt) từ nay đến cuối năm để đạt chỉ tiêu.")
     return Slide(headline, lead, body=body, note=note)
 
 

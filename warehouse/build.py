@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -74,6 +75,31 @@ def build_from_frames(directory, tables: dict[str, pl.DataFrame], meta: dict[str
         set_meta(con, **(meta or {}))  # before the SQL: periods run up to the data's date
         apply_sql(con)
     return store.current_path(directory)
+
+
+def advance_as_of(con: duckdb.DuckDBPyConnection, today: dt.date, recorded: dt.date | None = None) -> None:
+    """The data's date (meta `as_of`), the one rule every load and build applies.
+
+    It is the newest event in the dossiers (received, finished, returned), never after `today` (the
+    load's own date: a record stamped in the future is a clock error, not data), or the date a
+    Parquet folder recorded when it was written (`recorded`); and it never moves back. A rebuild
+    that loads nothing therefore leaves it where it was, whatever day the rebuild runs."""
+    current = scalar(con, "select value from meta where key = 'as_of'")
+    candidates = [dt.date.fromisoformat(current)] if current else []
+    if recorded is not None:
+        candidates.append(recorded)
+    else:
+        latest = scalar(
+            con,
+            """select max(greatest(coalesce(received_at, timestamp '1900-01-01'),
+                                   coalesce(finished_at, timestamp '1900-01-01'),
+                                   coalesce(returned_at, timestamp '1900-01-01')))::date
+               from raw_dossier""",
+        )
+        if latest and latest.year > 1900:
+            candidates.append(min(latest, today))
+    if candidates:
+        set_meta(con, as_of=max(candidates).isoformat())
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params=None):

@@ -7,14 +7,17 @@
   CTE name with period_kind and period_key, e.g. 'dim_period'), one row per agency row of each KPI's
   summary table (`Metric.table`: agg_periodic_report, agg_pakn_rating) and registry KPI, with that
   row's numerator and denominator. A KPI over any set of rows is then sum(numerator) /
-  sum(denominator), exactly `Metric.sql()` (rates are never averaged).
+  sum(denominator), exactly `Metric.sql()` (rates are never averaged). A count KPI has a null
+  denominator: its value is sum(numerator);
+- the macro `target_tolerance()`: the slack of every target verdict (metrics.TARGET_TOLERANCE), read by
+  sql/macros/target_rules.sql, so SQL and Python judge a target the same way.
 
 The macro is bound when it is called, so it can be created before the tables it reads.
 """
 
 from __future__ import annotations
 
-from warehouse.metrics import METRICS
+from warehouse.metrics import METRICS, TARGET_TOLERANCE
 
 DEFAULT_TABLE = "agg_periodic_report"
 
@@ -50,7 +53,7 @@ def kpi_long_sql() -> str:
             continue
         parts = ",\n        ".join(
             f"{{'kpi': {_quote(m.key)}, 'numerator': ({m.numerator})::double, "
-            f"'denominator': ({m.denominator})::double}}"
+            f"'denominator': {'null' if m.denominator is None else '(' + m.denominator + ')'}::double}}"
             for m in metrics
         )
         selects.append(
@@ -70,5 +73,10 @@ create or replace macro kpi_long(periods, {params}) as table
 """
 
 
+def tolerance_sql() -> str:
+    return f"\ncreate or replace macro target_tolerance() as {TARGET_TOLERANCE!r}::double;\n"
+
+
 def registry_sql() -> str:
-    return "-- generated from warehouse/metrics.py by warehouse/kpi_sql.py\n" + dim_kpi_sql() + kpi_long_sql()
+    return ("-- generated from warehouse/metrics.py by warehouse/kpi_sql.py\n"
+            + dim_kpi_sql() + kpi_long_sql() + tolerance_sql())

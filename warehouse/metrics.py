@@ -3,7 +3,12 @@
 Every rate is sum(numerator) / sum(denominator) over rows of its summary table (`table`:
 `agg_periodic_report` for the dossier KPIs, `agg_pakn_rating` for complaints and satisfaction), so the
 same definition works for one agency, a peer group or the whole province (rates are never averaged).
-Both tables are keyed by (period_kind, period_key, agency_code).
+Both tables are keyed by (period_kind, period_key, agency_code). A count KPI (`unit='count'`, no
+denominator) is sum(numerator): the number of dossiers, over any set of rows.
+
+Plan targets are judged here too (`target_met`, `TARGET_TOLERANCE`): the SQL macro target_met
+(sql/macros/target_rules.sql) reads the same tolerance from the registry (warehouse/kpi_sql.py), so
+a value is met or missed the same way on every page, export and slide (docs/targets_rankings.md).
 """
 
 from __future__ import annotations
@@ -16,16 +21,22 @@ class Metric:
     key: str                 # also the KPI name in ref_plan_target
     label: str               # Vietnamese, as users see it
     numerator: str           # SQL over agg_periodic_report columns
-    denominator: str
+    denominator: str | None  # None for a count
     unit: str = "ratio"      # 'ratio' (0..1), 'days' or 'count'
-    fmt: str = "percent"     # how ui.fmt shows it: percent, days, number
+    fmt: str = "percent"     # how ui.fmt shows it: percent, days, count, number
     higher_is_better: bool = True
     description: str = ""
     bounded: bool = True     # a share, always within 0..1 (processing time can run over 100%)
     table: str = "agg_periodic_report"   # the summary table whose columns numerator / denominator name
 
+    @property
+    def is_count(self) -> bool:
+        return self.unit == "count"
+
     def sql(self) -> str:
-        """Aggregate expression; null where the denominator is zero."""
+        """Aggregate expression; null where the denominator is zero (a count: null without rows)."""
+        if self.is_count:
+            return f"sum({self.numerator})::double"
         return f"sum({self.numerator})::double / nullif(sum({self.denominator}), 0)"
 
     def polars(self, summed: bool = True) -> "pl.Expr":
@@ -33,6 +44,9 @@ class Metric:
         or row by row; null where the denominator is zero."""
         import polars as pl
 
+        if self.is_count:
+            count = pl.sql_expr(self.numerator).cast(pl.Float64)
+            return (count.sum() if summed else count).alias(self.key)
         numerator, denominator = pl.sql_expr(self.numerator), pl.sql_expr(self.denominator)
         if summed:
             numerator, denominator = numerator.sum(), denominator.sum()
@@ -88,6 +102,15 @@ METRICS: dict[str, Metric] = {
             "finished_late", "finished", higher_is_better=False,
             description="hồ sơ giải quyết trễ hạn / hồ sơ đã giải quyết",
         ),
+        # a ceiling the directives set as a number ("không quá N hồ sơ trễ hạn"): the dossiers the
+        # late list counts in the window, finished late in it or open and overdue at its end
+        Metric(
+            "overdue_count", "Số hồ sơ trễ hạn, quá hạn",
+            "finished_late + in_progress_overdue", None, unit="count", fmt="count",
+            higher_is_better=False, bounded=False,
+            description="hồ sơ giải quyết trễ hạn trong kỳ + hồ sơ đang giải quyết đã quá hạn "
+                        "(như danh sách hồ sơ trễ hạn)",
+        ),
         Metric(
             "repeat_supplement_share", "Tỷ lệ hồ sơ yêu cầu bổ sung quá 1 lần",
             "finished_repeat_supplement", "finished", higher_is_better=False,
@@ -101,14 +124,23 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "avg_processing_days", "Số ngày làm việc giải quyết bình quân",
-            "finished_workdays", "finished", unit="days", fmt="days", higher_is_better=False, bounded=False,
-            description="số ngày làm việc từ tiếp nhận đến kết thúc xử lý, bình quân hồ sơ đã giải quyết",
+            "finished_workdays", "finished_timed", unit="days", fmt="days", higher_is_better=False,
+            bounded=False,
+            description="số ngày làm việc từ tiếp nhận đến kết thúc xử lý, bình quân hồ sơ đã giải quyết "
+                        "có ngày kết thúc",
         ),
         # inputs of the 766 index that no dossier carries (sql/kpi/agg_pakn_rating.sql)
         Metric(
             "pakn_on_time_rate", "Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn",
             "pakn_on_time", "pakn_total", table="agg_pakn_rating",
             description="(PAKN xử lý xong đúng hạn + đang xử lý chưa đến hạn) / PAKN phải xử lý trong kỳ "
+                        "(kỳ trước chuyển qua + mới tiếp nhận)",
+        ),
+        # "tỷ lệ giải quyết phản ánh, kiến nghị" of the annual plans (>= 96%)
+        Metric(
+            "pakn_resolved_rate", "Tỷ lệ phản ánh, kiến nghị đã giải quyết",
+            "pakn_resolved", "pakn_total", table="agg_pakn_rating",
+            description="PAKN đã giải quyết xong đến cuối kỳ / PAKN phải giải quyết trong kỳ "
                         "(kỳ trước chuyển qua + mới tiếp nhận)",
         ),
         Metric(
@@ -126,6 +158,19 @@ METRICS: dict[str, Metric] = {
 }
 
 DEFAULT_TABLE = "agg_periodic_report"
+
+# A value within this of its target meets it: 0.96 x 25 / 25 must not miss 0.96 by a rounding error.
+# The one tolerance of every verdict, Python and SQL alike (kpi_sql.py writes it into the macro).
+TARGET_TOLERANCE = 1e-9
+
+
+def target_met(comparator: str, value: float | None, target: float | None) -> bool | None:
+    """A value against a floor ('>=') or a ceiling ('<='); None without a value: no verdict."""
+    if value is None or target is None:
+        return None
+    if comparator == ">=":
+        return value >= target - TARGET_TOLERANCE
+    return value <= target + TARGET_TOLERANCE
 
 
 def metrics_of(table: str = DEFAULT_TABLE) -> list[Metric]:
@@ -153,7 +198,8 @@ MEASURES = REPORT_COLUMNS + [
     "received_supplement_requested", "finished_withdrawn", "received_with_fee", "received_paid_online",
     "received_digitised", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
     "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
-    "finished_with_statutory", "finished_workdays_with_statutory", "finished_statutory_days",
+    "finished_timed", "finished_with_statutory", "finished_workdays_with_statutory",
+    "finished_statutory_days",
 ]
 
 # the additive columns of agg_pakn_rating (PAKN and satisfaction ratings)

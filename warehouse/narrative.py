@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ui import fmt
-from warehouse.metrics import METRICS, REPORT_COLUMNS
+from warehouse.metrics import METRICS, REPORT_COLUMNS, target_met
 
 # ranking rule fallback (ref_ranking_rule's default): an agency is named among the weakest only with
 # at least this many finished dossiers, so that one late dossier out of three does not single it out
@@ -90,18 +90,19 @@ class TargetCheck:
         return f"{'≥' if self.comparator == '>=' else '≤'} {fmt.metric_value(METRICS[self.kpi], self.target)}"
 
 
-def target_checks(summary: dict, targets: pl.DataFrame) -> list[TargetCheck]:
+def target_checks(summary: dict, targets: pl.DataFrame, whole_year: bool = True) -> list[TargetCheck]:
     """Each province target of the year (kpi, comparator, target_value) against the period's value
-    of the KPI in `summary`, in the registry's order; targets for unknown KPIs are left out."""
+    of the KPI in `summary`, in the registry's order; targets for unknown KPIs are left out. A count
+    target (at most N late dossiers in the year) is judged only on a whole year (`whole_year`): a
+    quarter's count says nothing of the year's."""
     goals = {t["kpi"]: t for t in targets.iter_rows(named=True) if t["kpi"] in METRICS}
     checks = []
     for key, m in METRICS.items():
-        if key not in goals:
+        if key not in goals or (m.is_count and not whole_year):
             continue
         cmp, goal = goals[key]["comparator"], goals[key]["target_value"]
         value = summary.get(key)
-        met = None if value is None else (value >= goal - 1e-12 if cmp == ">=" else value <= goal + 1e-12)
-        checks.append(TargetCheck(key, m.label, value, cmp, goal, met))
+        checks.append(TargetCheck(key, m.label, value, cmp, goal, target_met(cmp, value, goal)))
     return checks
 
 
@@ -163,7 +164,7 @@ def figures(period: dict, agencies: pl.DataFrame, fields: pl.DataFrame, summary:
         min_finished=min_finished,
         agencies=weakest_agencies(agencies, min_finished),
         fields=weakest_fields(fields),
-        targets=target_checks(summary, targets),
+        targets=target_checks(summary, targets, whole_year=period.get("period_kind") == "year"),
     )
 
 

@@ -67,3 +67,34 @@ def successors(r, agency_code: str) -> pl.DataFrame:
            order by a.agency_name collate vi, a.agency_code""",
         {"agency": agency_code},
     )
+
+
+def ceased(r, agency_code: str) -> dict | None:
+    """For an agency that had ended by the data's date (dim_agency_successor): how the pages name it,
+    the agency that took over its dossiers (successor_display, null when unknown), and its dossiers
+    not handed over: still open on the data's date (and overdue then), or finished after it ended.
+    None for an agency still in existence (or a build without dim_agency_successor)."""
+    found = r.query("select count(*) as n from duckdb_tables() where table_name = 'dim_agency_successor'")
+    if not found["n"][0]:
+        return None
+    rows = r.query(
+        """with as_of as (
+               select coalesce((select cast(value as date) from meta where key = 'as_of'),
+                               current_date) as as_of
+           )
+           select s.agency_code, s.agency_display, s.ended_on, s.successor_agency_code, s.successor_display,
+                  a.as_of,
+                  count(d.dossier_id) filter (where d.end_date is null) as still_open,
+                  count(d.dossier_id) filter (where d.end_date is null
+                                               and open_class(d.due_date, d.status, a.as_of) = 'overdue')
+                      as still_overdue,
+                  count(d.dossier_id) filter (where d.end_date is not null) as finished_after
+           from dim_agency_successor as s
+           cross join as_of as a
+           left join fct_dossier as d
+               on d.agency_code = s.agency_code and (d.end_date is null or d.end_date > s.ended_on)
+           where s.agency_code = $agency and s.ended_on < a.as_of
+           group by all""",
+        {"agency": agency_code},
+    )
+    return rows.row(0, named=True) if rows.height else None

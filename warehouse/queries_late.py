@@ -35,6 +35,22 @@ def agencies(r, peer: str | None = None) -> pl.DataFrame:
     )
 
 
+def _ceased(r, alias: str, judged_on: str) -> tuple[str, str]:
+    """Columns and join that mark a dossier still open under an agency that had ceased by the day it
+    is judged on (dim_agency_successor: the old districts and communes after 30/06/2025): the day the
+    agency ended and the agency that took over its dossiers (docs/integrity.md). Builds made before
+    dim_agency_successor existed mark none."""
+    found = r.query("select count(*) as n from duckdb_tables() "
+                    "where table_name = 'dim_agency_successor'")["n"][0]
+    if not found:
+        return ("null::date as agency_ended_on, null::varchar as ceased_agency, "
+                "null::varchar as successor_name", "")
+    return ("s.ended_on as agency_ended_on, s.agency_display as ceased_agency, "
+            "s.successor_display as successor_name",
+            f"left join dim_agency_successor as s on s.agency_code = {alias}.agency_code "
+            f"and s.ended_on < {judged_on}")
+
+
 def _late_ctes(r, kind: str, key: str) -> tuple[str, dict, dict]:
     """The CTEs up to `late` (the dossiers late in the period, of the chosen agencies), their
     parameters, and how to get working-day indexes (see late_dossiers)."""
@@ -111,6 +127,7 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
     day (finished) or to the eval_date (open). The department that held it from fct_late_holdup.
     Most late first; at most `limit` rows."""
     ctes, dates, days = _late_ctes(r, kind, key)
+    ceased_cols, ceased_join = _ceased(r, "l", "l.judged_on")
     return r.query(
         f"""{ctes},
         -- the first `limit` late dossiers, before the names and departments are looked up for them
@@ -138,11 +155,13 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
                 l.judged_on,
                 l.late_workdays,
                 coalesce(l.apology_issued, false) as apology_issued,
-                h.department
+                h.department,
+                {ceased_cols}
             from ranked as l
             left join procedures as pr using (procedure_code)
             left join fields as f on f.field_code = l.field_code
             left join fct_late_holdup as h on h.dossier_id = l.dossier_id
+            {ceased_join}
         )
         select * from final
         order by late_workdays desc, due_date, dossier_id
@@ -168,6 +187,7 @@ def due_soon(r, days: int, peer: str | None = None, agency: str | None = None,
     """Dossiers still open on the data's date (meta as_of), not yet overdue and not waiting on the
     citizen (open_class 'not_due' with a due date), due within `days` working days:
     workdays_left = workday_index(due) - workday_index(as_of), 0 = due today. Soonest first."""
+    ceased_cols, ceased_join = _ceased(r, "o", "o.as_of")
     return r.query(
         f"""
         with as_of as (select {_AS_OF} as as_of),
@@ -193,12 +213,14 @@ def due_soon(r, days: int, peer: str | None = None, agency: str | None = None,
                 coalesce(f.field_name, o.field_code) as field_name,
                 o.received_date,
                 o.due_date,
-                coalesce(du.workday_index - t.workday_index, o.due_date - o.as_of) as workdays_left
+                coalesce(du.workday_index - t.workday_index, o.due_date - o.as_of) as workdays_left,
+                {ceased_cols}
             from open_ as o
             left join procedures as pr using (procedure_code)
             left join fields as f on f.field_code = o.field_code
             left join dim_date as du on du.day = o.due_date
             left join dim_date as t on t.day = o.as_of
+            {ceased_join}
         )
         select * from final
         where workdays_left <= $days

@@ -8,7 +8,8 @@ with periods as (
 ),
 
 -- every registry KPI per agency and period: numerator and denominator sums (kpi_long, generated
--- from warehouse/metrics.py); volume = the KPI's denominator
+-- from warehouse/metrics.py); volume = the KPI's denominator. Counts (overdue_count) are not
+-- ranked: a count grows with the agency's size, and its rate (late_share) is ranked instead
 registry_values as (
     select
         v.period_kind, v.period_key, v.agency_code, v.kpi,
@@ -19,6 +20,7 @@ registry_values as (
         sum(v.denominator) as volume
     from kpi_long('periods') as v
     join dim_kpi as k using (kpi)
+    where k.unit <> 'count'
     group by all
 ),
 

@@ -1,7 +1,8 @@
 -- Plan-target attainment per year, agency and KPI with a target, and for the province as a whole:
 -- the target that applies (an agency's own row overrides its level's default), the value so far
 -- this year, met or not, the gap in dossiers, and a year-end projection flagged at risk when it
--- misses. Method: docs/notes/targets_rankings.md.
+-- misses. A count KPI (overdue_count: "at most N late dossiers") is the count itself, projected at
+-- its pace so far. Method: docs/targets_rankings.md.
 create or replace table agg_target_attainment as
 with as_of as (
     -- the data's date, as dim_period uses it
@@ -13,7 +14,7 @@ years as (
 ),
 
 targets as (
-    select t.* from ref_plan_target as t semi join dim_kpi as k using (kpi)
+    select t.*, k.unit = 'count' as is_count from ref_plan_target as t join dim_kpi as k using (kpi)
 ),
 
 -- the value so far: the year's rows of the KPI's summary table (= the sum of its months up to the
@@ -76,6 +77,7 @@ agency_targets as (
         case when a.clipped_from <= a.clipped_to then a.clipped_from else a.start_date end as active_from,
         case when a.clipped_from <= a.clipped_to then a.clipped_to else a.end_date end as active_to,
         t.kpi,
+        t.is_count,
         t.comparator,
         t.target_value,
         t.agency_code is not null as is_agency_specific
@@ -101,6 +103,7 @@ province_targets as (
         y.start_date as active_from,
         y.end_date as active_to,
         t.kpi,
+        t.is_count,
         t.comparator,
         t.target_value,
         false as is_agency_specific
@@ -141,8 +144,9 @@ measured as (
     select
         t.*,
         coalesce(v.numerator, 0) as numerator,
-        coalesce(v.denominator, 0) as denominator,
-        v.numerator / nullif(v.denominator, 0) as value,
+        case when not t.is_count then coalesce(v.denominator, 0) end as denominator,
+        -- a count is its numerator (null: no figures for the agency this year, as for a share)
+        case when t.is_count then v.numerator else v.numerator / nullif(v.denominator, 0) end as value,
         coalesce(rv.numerator / nullif(rv.denominator, 0), v.numerator / nullif(v.denominator, 0))
             as recent_value,
         -- days of the agency's part of the year elapsed by the data's date, and still to come
@@ -157,12 +161,17 @@ measured as (
 ),
 
 -- year-end projection: the denominator runs on at its pace so far (linear run-rate to the end of
--- the agency's year), and the rest of the year performs at the recent three months' rate
+-- the agency's year), and the rest of the year performs at the recent three months' rate. A count
+-- runs on at its own pace so far: a month's count holds the dossiers still overdue at its end, which
+-- the next month counts again, so recent months would overstate its pace. Whole dossiers: a count's
+-- projection is rounded, so 3 late in 273 days do not become "4,01" by 31/12
 projected as (
     select
         *,
         case when elapsed_days > 0 then denominator * remaining_days / elapsed_days end
-            as remaining_denominator
+            as remaining_denominator,
+        case when is_count and value is not null and elapsed_days > 0
+             then round(numerator * remaining_days / elapsed_days) end as remaining_count
     from measured
 ),
 
@@ -175,6 +184,7 @@ computed as (
         agency_level,
         peer_group,
         kpi,
+        is_count,
         comparator,
         target_value,
         is_agency_specific,
@@ -187,21 +197,29 @@ computed as (
         denominator,
         value,
         target_met(comparator, value, target_value) as is_met,
-        target_gap(comparator, target_value, numerator, denominator) as gap_units,
+        case when is_count then case when value is not null then target_gap(comparator, target_value, numerator, 1) end
+             else target_gap(comparator, target_value, numerator, denominator) end as gap_units,
         recent_value,
         remaining_denominator,
-        numerator + coalesce(recent_value * remaining_denominator, 0) as projected_numerator,
+        case when is_count then numerator + coalesce(remaining_count, 0)
+             else numerator + coalesce(recent_value * remaining_denominator, 0) end as projected_numerator,
         denominator + coalesce(remaining_denominator, 0) as projected_denominator,
-        (numerator + coalesce(recent_value * remaining_denominator, 0))
-            / nullif(denominator + coalesce(remaining_denominator, 0), 0) as projected_value,
+        case when is_count then case when value is not null then numerator + coalesce(remaining_count, 0) end
+             else (numerator + coalesce(recent_value * remaining_denominator, 0))
+                  / nullif(denominator + coalesce(remaining_denominator, 0), 0) end as projected_value,
         -- what the rest of the year must average for the year to end on target (a floor: at least
-        -- this; a ceiling: at most this; above 1 or below 0: out of reach at this volume)
-        (target_value * (denominator + remaining_denominator) - numerator)
-            / nullif(remaining_denominator, 0) as required_remaining_value,
+        -- this; a ceiling: at most this; above 1 or below 0: out of reach at this volume). For a
+        -- count, how many the rest of the year may still add (a ceiling: at most this many more late
+        -- dossiers; below 0: already over) or must still add (a floor)
+        case when is_count then case when value is not null and remaining_days > 0 then target_value - numerator end
+             else (target_value * (denominator + remaining_denominator) - numerator)
+                  / nullif(remaining_denominator, 0) end as required_remaining_value,
         -- units to turn good beyond the projection for the year to end on target
-        target_gap(comparator, target_value,
-                   numerator + coalesce(recent_value * remaining_denominator, 0),
-                   denominator + coalesce(remaining_denominator, 0)) as year_end_gap_units
+        case when is_count then case when value is not null
+                                     then target_gap(comparator, target_value, numerator + coalesce(remaining_count, 0), 1) end
+             else target_gap(comparator, target_value,
+                             numerator + coalesce(recent_value * remaining_denominator, 0),
+                             denominator + coalesce(remaining_denominator, 0)) end as year_end_gap_units
     from projected
 ),
 

@@ -72,13 +72,17 @@ final as (
             then 1 else 0 end)::bigint as finished_repeat_supplement,
         sum(case when is_finished and status = 8 then 1 else 0 end)::bigint as finished_stopped,
         -- processing time in working days, and against the statutory time where the catalogue has it
+        -- (a withdrawn dossier with no end date of its own has no processing time: left out)
         coalesce(sum(case when is_finished then processing_workdays else 0 end), 0) as finished_workdays,
-        sum(case when is_finished and statutory_days is not null
+        sum(case when is_finished and processing_workdays is not null
+            then 1 else 0 end)::bigint as finished_timed,
+        sum(case when is_finished and statutory_days is not null and processing_workdays is not null
             then 1 else 0 end)::bigint as finished_with_statutory,
         coalesce(sum(case when is_finished and statutory_days is not null
             then processing_workdays else 0 end), 0)
             as finished_workdays_with_statutory,
-        coalesce(sum(case when is_finished and statutory_days is not null then statutory_days else 0 end), 0)
+        coalesce(sum(case when is_finished and statutory_days is not null and processing_workdays is not null
+            then statutory_days else 0 end), 0)
             as finished_statutory_days
     from flagged
     group by all

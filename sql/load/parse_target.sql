@@ -1,4 +1,6 @@
--- Annual plan targets. Input load_canonical and load_kpi_names (name_key, kpi), output load_parsed.
+-- Annual plan targets. Input load_canonical and load_kpi_names (name_key, kpi, unit), output load_parsed.
+-- A rate target is a share (96%, 0,96); a count target (unit 'count', e.g. overdue_count with
+-- SoSanh '<=': at most N late dossiers) is a whole number of dossiers, 1.000 written the Vietnamese way.
 create or replace temp table load_parsed as
 with typed as (
     select
@@ -14,12 +16,19 @@ with typed as (
         end as agency_level,
         fix_identifier(MaDonVi) as agency_code,
         k.kpi,
+        k.unit = 'count' as is_count,
         case replace(SoSanh, ' ', '')
             when '>=' then '>=' when '≥' then '>=' when '<=' then '<=' when '≤' then '<='
         end as comparator,
         -- '96%', '96', '0,96' and '0.96' all mean 0.96 for a rate
         try_cast(replace(replace(GiaTri, '%', ''), ',', '.') as double) as number,
         GiaTri like '%\%%' escape '\' as is_percent,
+        -- a count: '12', '1.000' or '1 000' (thousands), '12.0' (a spreadsheet's number)
+        case
+            when regexp_full_match(trim(GiaTri), '[0-9]{1,3}([. ][0-9]{3})+')
+                then cast(regexp_replace(trim(GiaTri), '[. ]', '', 'g') as double)
+            when regexp_full_match(trim(GiaTri), '[0-9]+(\.0+)?') then cast(trim(GiaTri) as double)
+        end as count_number,
         Nam, CapDonVi, MaDonVi, ChiSo, SoSanh, GiaTri
     from load_canonical as c
     left join load_kpi_names as k
@@ -31,7 +40,8 @@ with typed as (
 valued as (
     select
         *,
-        case when is_percent or number > 1 then number / 100 else number end as target_value
+        case when is_count then count_number
+             when is_percent or number > 1 then number / 100 else number end as target_value
     from typed
 ),
 
@@ -51,7 +61,9 @@ final as (
             case when SoSanh is null then {'field': 'SoSanh', 'value': null, 'reason': 'thiếu phép so sánh (>= hoặc <=)'}
                  when comparator is null then {'field': 'SoSanh', 'value': SoSanh, 'reason': 'phép so sánh phải là >= hoặc <='} end,
             case when GiaTri is null then {'field': 'GiaTri', 'value': null, 'reason': 'thiếu giá trị chỉ tiêu'}
-                 when number is null or target_value < 0 or target_value > 1 then
+                 when is_count and count_number is null then
+                {'field': 'GiaTri', 'value': GiaTri, 'reason': 'chỉ tiêu này là số hồ sơ: phải là số nguyên không âm'}
+                 when not coalesce(is_count, false) and (number is null or target_value < 0 or target_value > 1) then
                 {'field': 'GiaTri', 'value': GiaTri, 'reason': 'giá trị chỉ tiêu phải là tỷ lệ từ 0 đến 100%'} end
         ], lambda e: e is not null) as errors,
         coalesce(MaDonVi, CapDonVi) || ' ' || coalesce(ChiSo, '') as record_key

@@ -5,9 +5,18 @@
 create or replace macro is_counted_dossier(status, received_date) as
     status not in (1, 3) and received_date is not null;
 
--- the day processing ended: processing finished, else result returned, else refused
-create or replace macro dossier_end_date(finished_at, returned_at, refused_at) as
-    cast(coalesce(finished_at, returned_at, refused_at) as date);
+-- the day processing ended: processing finished, else result returned, else refused (the 766
+-- formula: processed, else returned, else stopped / refused / withdrawn). A dossier the citizen
+-- withdrew (7) is closed even when its record carries none of these dates: it ends on the earliest
+-- day it can have been withdrawn, the day it was received, so it is never in progress or overdue
+-- (docs/report.md, "Withdrawn without an end date"). Called without status and received_at, the
+-- plain rule
+create or replace macro dossier_end_date(finished_at, returned_at, refused_at, status := null, received_at := null) as
+    cast(coalesce(finished_at, returned_at, refused_at, case when status = 7 then received_at end) as date);
+
+-- the end date is that fallback: no date of its own, so no processing time either
+create or replace macro is_end_date_assumed(finished_at, returned_at, refused_at, status) as
+    status = 7 and finished_at is null and returned_at is null and refused_at is null;
 
 -- a finished dossier: calendar dates compared, local time
 create or replace macro finished_class(end_date, due_date, status) as

@@ -29,8 +29,9 @@ final as (
         case when end_date is not null
              then finished_class_766(end_date, due_date, status, supplement_count) end as finished_class_766,
         p.statutory_days,
-        -- working days from receipt to the end of processing (0 = the same day)
-        e.workday_index - r.workday_index as processing_workdays
+        -- working days from receipt to the end of processing (0 = the same day); unknown for a
+        -- withdrawn dossier whose record has no end date (its end date is assumed)
+        case when not d.is_end_date_assumed then e.workday_index - r.workday_index end as processing_workdays
     from dossiers as d
     left join procedures as p using (procedure_code)
     left join dim_date as r on r.day = d.received_date

@@ -345,6 +345,31 @@ late_department as (
     from fct_late_holdup
 ),
 
+-- 10. dossiers of an agency that no longer exists (valid_to before the data's date: the old districts'
+--     and communes' UBNDs after 30/06/2025) that were not handed over to its successor: still open
+--     on the data's date, or finished after the agency ended under its code. Dated by the data's
+--     date while open (the issue is current), by the end date once finished
+ceased_agency_open as (
+    select
+        d.dossier_id,
+        coalesce(d.end_date, x.as_of) as event_date,
+        'Tiếp nhận ngày ' || vn_date_text(d.received_date) || ' tại ' || s.agency_display
+            || ', cơ quan đã giải thể (hoạt động đến hết ngày ' || vn_date_text(s.ended_on) || '); '
+            || case when d.end_date is null
+                    then 'hồ sơ vẫn chưa kết thúc tại ngày số liệu ' || vn_date_text(x.as_of)
+                         || case when open_class(d.due_date, d.status, x.as_of) = 'overdue'
+                                 then ', quá hạn từ ngày ' || vn_date_text(d.due_date + 1) else '' end
+                    else 'hồ sơ kết thúc ngày ' || vn_date_text(d.end_date) || ' dưới mã của cơ quan đã giải thể'
+               end
+            || '; ' || coalesce('cần chuyển cho cơ quan kế thừa: ' || s.successor_display,
+                                'chưa xác định được cơ quan kế thừa') || '.' as explanation
+    from dossiers as d
+    join dim_agency_successor as s using (agency_code)
+    cross join as_of as x
+    where s.ended_on < x.as_of
+      and (d.end_date is null or d.end_date > s.ended_on)
+),
+
 issues as (
     select 'closed_no_result' as check_key, * from closed_no_result
     union all by name
@@ -363,6 +388,8 @@ issues as (
     select 'quarantined' as check_key, * from quarantined
     union all by name
     select 'late_department' as check_key, * from late_department
+    union all by name
+    select 'ceased_agency_open' as check_key, * from ceased_agency_open
 ),
 
 final as (
@@ -374,7 +401,8 @@ final as (
         r.procedure_code,
         cast(r.received_at as date) as received_date,
         cast(r.due_at as date) as due_date,
-        dossier_end_date(r.finished_at, r.returned_at, r.refused_at) as end_date,
+        dossier_end_date(r.finished_at, r.returned_at, r.refused_at, status := r.status,
+                         received_at := r.received_at) as end_date,
         i.event_date,
         i.period_basis,
         h.department,                          -- the department that held it, when it is late

@@ -41,7 +41,11 @@ select * from (values
      || 'mã kênh không hợp lệ hoặc thiếu thông tin bắt buộc: số liệu gửi lên không khớp hệ thống.'),
     ('late_department', 9, 'Hồ sơ trễ hạn và bộ phận giữ hồ sơ quá hạn', 'Trễ hạn (có bước xử lý)', 'low',
      'Hồ sơ trễ hạn (đã giải quyết trễ hoặc đang quá hạn) có dữ liệu bước xử lý; bộ phận giữ hồ sơ là bộ phận '
-     || 'có bước xử lý vượt hạn bước nhiều ngày nhất.')
+     || 'có bước xử lý vượt hạn bước nhiều ngày nhất.'),
+    ('ceased_agency_open', 10, 'Hồ sơ của cơ quan đã giải thể chưa được chuyển giao', 'Cơ quan đã giải thể',
+     'medium',
+     'Hồ sơ của cơ quan đã giải thể (UBND huyện, xã cũ hoạt động đến hết ngày 30/06/2025) vẫn chưa kết thúc, '
+     || 'hoặc kết thúc sau ngày cơ quan giải thể dưới mã của cơ quan đó, thay vì được chuyển cho cơ quan kế thừa.')
 ) as t(check_key, sort_order, label, short_label, severity, description)
 where check_key not in (select check_key from ref_integrity_check);
 

@@ -9,7 +9,9 @@ dated as (
         *,
         cast(received_at as date) as received_date,
         cast(due_at as date) as due_date,
-        dossier_end_date(finished_at, returned_at, refused_at) as end_date
+        dossier_end_date(finished_at, returned_at, refused_at, status := status, received_at := received_at)
+            as end_date,
+        is_end_date_assumed(finished_at, returned_at, refused_at, status) as is_end_date_assumed
     from source
 ),
 
@@ -25,6 +27,7 @@ final as (
         received_date,
         due_date,
         end_date,
+        is_end_date_assumed,
         supplement_count,
         coalesce(has_fee, false) as has_fee,
         paid_online is not null and paid_online in (1, 2) as paid_online,

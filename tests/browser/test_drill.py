@@ -50,8 +50,14 @@ def first_chart(page: Page):
 def click_bar(page: Page, chart, label_matches) -> str:
     """Click the first bar whose category label satisfies `label_matches` (the lowest on screen: plotly
     draws the ticks in the order of the bars, bottom up); returns that label."""
-    labels = [t.strip() for t in chart.locator(".yaxislayer-above .ytick text").all_text_contents()]
-    index = next(i for i, label in enumerate(labels) if label_matches(label))
+    # under load the chart of the previous run can still be on screen: wait for the wanted labels
+    for _ in range(100):
+        labels = [t.strip() for t in chart.locator(".yaxislayer-above .ytick text").all_text_contents()]
+        index = next((i for i, label in enumerate(labels) if label_matches(label)), None)
+        if index is not None:
+            break
+        page.wait_for_timeout(100)
+    assert index is not None, f"no bar label matches among {labels}"
     bar = chart.locator(".bars .point path").nth(index)
     box = bar.bounding_box()
     # the bars start at 0 while the axis may start near the lowest rate, so a bar's middle can lie left
