@@ -44,7 +44,8 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
             build.insert_frame(con, "raw_dossier", month.with_columns(pl.lit(load_id).alias("load_id")))
             demo_inputs.add_month_inputs(con, agencies, month, seed=seed, as_of=as_of, load_id=load_id)
             n_dossiers += month.height
-        add_integrity_issues(con, None, agencies, seed=seed, as_of=as_of, load_id=load_id)
+        add_integrity_issues(con, None, agencies, seed=seed, as_of=as_of, load_id=load_id,
+                             days_off=days_off)
         # 01/07/2025: the open dossiers of the old districts and communes pass to the new communes
         from etl.demo_handover import hand_over_open_dossiers
 

@@ -56,20 +56,20 @@ def _time_of_day(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(values), np.timedelta64(0, "us"), t)
 
 
-def _busdays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Working days from a to b (0 where either is missing)."""
+def _busdays(a: np.ndarray, b: np.ndarray, cal: np.busdaycalendar) -> np.ndarray:
+    """Working days from a to b (0 where either is missing), on the official calendar `cal`."""
     ok = ~np.isnat(a) & ~np.isnat(b)
     out = np.zeros(a.shape, dtype=np.int64)
-    out[ok] = np.busday_count(a[ok], b[ok])
+    out[ok] = np.busday_count(a[ok], b[ok], busdaycal=cal)
     return out
 
 
-def _shift(days: np.ndarray, n: np.ndarray | int) -> np.ndarray:
+def _shift(days: np.ndarray, n: np.ndarray | int, cal: np.busdaycalendar) -> np.ndarray:
     """Working days after (n < 0: before) each day; missing days stay missing."""
     n = np.broadcast_to(np.asarray(n, dtype=np.int64), days.shape)
     out = np.full(days.shape, NAT, dtype="datetime64[D]")
     ok = ~np.isnat(days)
-    out[ok] = np.busday_offset(days[ok], n[ok], roll="forward")
+    out[ok] = np.busday_offset(days[ok], n[ok], roll="forward", busdaycal=cal)
     return out
 
 
@@ -90,7 +90,7 @@ def _pick_sloppy(per_agency: np.ndarray, agencies: pl.DataFrame, rng: np.random.
 
 
 def _bulk_close(d: dict, aidx: np.ndarray, agency: int, basis: str, quarter_ends: bool,
-                rng: np.random.Generator) -> np.ndarray:
+                rng: np.random.Generator, cal: np.busdaycalendar) -> np.ndarray:
     """Move closures of the first working days of a period into the last days of the one before.
 
     Dossiers the agency finished in the first fifteen working days after a period's end are recorded
@@ -107,11 +107,12 @@ def _bulk_close(d: dict, aidx: np.ndarray, agency: int, basis: str, quarter_ends
         day_of_month = (end - month.astype("datetime64[D]")).astype(np.int64) + 1
         period_end = np.where(day_of_month > 14, month.astype("datetime64[D]") + 13,
                               (month - 1).astype("datetime64[D]") + 13)
-    last_workday = np.busday_offset(period_end, 0, roll="backward")
-    new_end = np.busday_offset(last_workday, -rng.integers(0, LAST_WORKDAYS, i.size), roll="backward")
+    last_workday = np.busday_offset(period_end, 0, roll="backward", busdaycal=cal)
+    new_end = np.busday_offset(last_workday, -rng.integers(0, LAST_WORKDAYS, i.size), roll="backward",
+                               busdaycal=cal)
     months = period_end.astype("datetime64[M]").astype(np.int64) % 12 + 1
     month_ok = np.isin(months, [3, 6, 9, 12]) if quarter_ends else np.ones(i.size, dtype=bool)
-    move = ((np.busday_count(last_workday, end) <= 15) & (d["received_day"][i] <= new_end)
+    move = ((np.busday_count(last_workday, end, busdaycal=cal) <= 15) & (d["received_day"][i] <= new_end)
             & (rng.random(i.size) < 0.9) & month_ok)
     i, new_end = i[move], new_end[move]
     d["finished_at"][i] = new_end.astype("datetime64[us]") + _time_of_day(d["finished_at"][i])
@@ -149,11 +150,11 @@ def _misreport(d: dict, sloppy: np.ndarray, rng: np.random.Generator) -> np.ndar
 
 
 def _history(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str,
-             rng: np.random.Generator) -> pl.DataFrame:
+             rng: np.random.Generator, cal: np.busdaycalendar) -> pl.DataFrame:
     """Earlier loaded states of some dossiers, and their current state, as the loader keeps them."""
     n = d["status"].size
     received, end, due = d["received_day"], d["end_day"], d["due_day"]
-    span = _busdays(received, end)
+    span = _busdays(received, end, cal)
     finished = np.isin(d["status"], [9, 10]) & ~np.isnat(end)
     recent = (received >= HISTORY_FROM) & (d["status"] != 1)
     # due dates moved later with no supplement request, to turn late dossiers into on-time ones
@@ -181,7 +182,7 @@ def _history(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str,
     due_now = due[idx]
     # moved: the first due date was 1 to 5 working days before the end (late), never before receipt
     back = rng.integers(1, np.maximum(np.minimum(span[idx], 5), 1) + 1)
-    due_first = np.where(moved_i, _shift(end[idx], -back), _shift(due_now, -5 * supp))
+    due_first = np.where(moved_i, _shift(end[idx], -back, cal), _shift(due_now, -5 * supp, cal))
     due_first = np.where(np.isnat(due_now), NAT, np.maximum(due_first, received[idx]))
     empty = np.full(idx.size, NAT, dtype="datetime64[us]")
     frames = []
@@ -204,9 +205,9 @@ def _history(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str,
     first_status = np.where(rng.random(idx.size) < 0.3, 2, 4)
     state(everyone, first_status, due_first, 0, empty, empty, empty, at(0.0, 0))
     for j in (1, 2, 3):
-        state(supp >= j, 5, _shift(due_first, 5 * j), j, empty, empty, empty, at(j / (supp + 1.5), j))
+        state(supp >= j, 5, _shift(due_first, 5 * j, cal), j, empty, empty, empty, at(j / (supp + 1.5), j))
     # closed on a working day well before the real end, synced that night, reopened the day after
-    early_close = _shift(received[idx], np.maximum(1, np.floor(span[idx] * 0.4)).astype(np.int64))
+    early_close = _shift(received[idx], np.maximum(1, np.floor(span[idx] * 0.4)).astype(np.int64), cal)
     closed_at = early_close.astype("datetime64[us]") + np.timedelta64(16 * 60, "m")
     state(reopened_i, 9, due_first, 0, closed_at, empty, empty,
           (early_close + 1).astype("datetime64[us]") + np.timedelta64(6 * 60 + 5, "m"))
@@ -230,7 +231,7 @@ def _history(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str,
 
 
 def _steps(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime64, load_id: str,
-           rng: np.random.Generator) -> pl.DataFrame:
+           rng: np.random.Generator, cal: np.busdaycalendar) -> pl.DataFrame:
     """Processing steps of the dossiers of the agencies that sync them, over the last months.
 
     Four steps: the desk receives, the specialist office (the land registry branch for land)
@@ -243,25 +244,25 @@ def _steps(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime64,
     i = np.nonzero(keep)[0]
     n = i.size
     rec, due_i, end_i, land_i = received[i], due[i], end[i], land[i]
-    span = _busdays(rec, due_i)
-    plan2 = _shift(rec, np.ceil(span * 0.5).astype(np.int64))
-    plan3 = _shift(rec, np.ceil(span * 0.85).astype(np.int64))
+    span = _busdays(rec, due_i, cal)
+    plan2 = _shift(rec, np.ceil(span * 0.5).astype(np.int64), cal)
+    plan3 = _shift(rec, np.ceil(span * 0.85).astype(np.int64), cal)
     finished = ~np.isnat(end_i)
     waiting = np.isin(d["status"][i], [5, 6, 8])
-    late_by = np.where(finished, _busdays(due_i, end_i),
-                       np.where(waiting, 0, _busdays(due_i, np.full(n, as_of))))
+    late_by = np.where(finished, _busdays(due_i, end_i, cal),
+                       np.where(waiting, 0, _busdays(due_i, np.full(n, as_of), cal)))
     late = late_by > 0
     # who made a late dossier late: land dossiers wait in the specialist office most
     u = rng.random(n)
     culprit = np.where(u < np.where(land_i, 0.7, 0.55), 2, np.where(u < 0.9, 3, 4))
     # on time: finished dossiers spread their steps over the time they took, open ones keep to plan
-    took = _busdays(rec, np.where(finished, end_i, rec))
-    act2 = np.where(finished, _shift(rec, np.floor(took * 0.5).astype(np.int64)),
-                    np.maximum(_shift(plan2, -rng.integers(0, 3, n)), rec))
-    act3 = np.where(finished, _shift(rec, np.floor(took * 0.85).astype(np.int64)),
-                    np.maximum(_shift(plan3, -rng.integers(0, 2, n)), act2))
-    act2 = np.where(late & (culprit == 2), _shift(plan2, late_by), np.minimum(act2, plan2))
-    act3 = np.where(late & (culprit <= 3), np.maximum(_shift(plan3, late_by), act2),
+    took = _busdays(rec, np.where(finished, end_i, rec), cal)
+    act2 = np.where(finished, _shift(rec, np.floor(took * 0.5).astype(np.int64), cal),
+                    np.maximum(_shift(plan2, -rng.integers(0, 3, n), cal), rec))
+    act3 = np.where(finished, _shift(rec, np.floor(took * 0.85).astype(np.int64), cal),
+                    np.maximum(_shift(plan3, -rng.integers(0, 2, n), cal), act2))
+    act2 = np.where(late & (culprit == 2), _shift(plan2, late_by, cal), np.minimum(act2, plan2))
+    act3 = np.where(late & (culprit <= 3), np.maximum(_shift(plan3, late_by, cal), act2),
                     np.maximum(np.minimum(act3, plan3), act2))
     # unfinished dossiers: only the steps done by the data's date; the one holding it has not acted
     done2 = finished | ((act2 <= as_of) & ~(late & (culprit == 2)))
@@ -412,7 +413,8 @@ def _arrays(chunk: pl.DataFrame, codes: list[str]) -> dict:
     return d
 
 
-def _volumes(chunks: Iterator[pl.DataFrame], codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _volumes(chunks: Iterator[pl.DataFrame], codes: list[str],
+             cal: np.busdaycalendar) -> tuple[np.ndarray, np.ndarray]:
     """Dossiers per agency, and those that took two weeks or more (working days)."""
     total = np.zeros(len(codes), dtype=np.int64)
     slow = np.zeros(len(codes), dtype=np.int64)
@@ -421,19 +423,21 @@ def _volumes(chunks: Iterator[pl.DataFrame], codes: list[str]) -> tuple[np.ndarr
         finished = chunk["finished_at"].to_numpy()
         end = _day(np.where(np.isnat(finished), chunk["returned_at"].to_numpy(), finished))
         total += np.bincount(aidx, minlength=len(codes))
-        slow += np.bincount(aidx[_busdays(_day(chunk["received_at"].to_numpy()), end) >= 10],
+        slow += np.bincount(aidx[_busdays(_day(chunk["received_at"].to_numpy()), end, cal) >= 10],
                             minlength=len(codes))
     return total, slow
 
 
 def add_integrity_issues(con, dossiers: pl.DataFrame | None, agencies: pl.DataFrame, seed: int,
-                         as_of: dt.date, load_id: str) -> None:
+                         as_of: dt.date, load_id: str, days_off: list[dt.date] | None = None) -> None:
     """Change some demo dossiers the way misreporting agencies do, and add history, steps and
     quarantined records; run before the SQL.
 
     `dossiers` is the frame just inserted into raw_dossier, or None to read raw_dossier itself, one
     month of receipt at a time (any scale). Which agencies misreport is decided on the counts of the
     whole warehouse; each month then draws from its own stream (seed, month).
+    `days_off`: the weekdays off of the official calendar (docs/calendar.md), so that bulk closures,
+    moved due dates and processing steps fall on working days as the dossiers do.
     """
     def chunks(columns: list[str]) -> Iterator[pl.DataFrame]:
         if dossiers is not None:
@@ -441,9 +445,10 @@ def add_integrity_issues(con, dossiers: pl.DataFrame | None, agencies: pl.DataFr
         return _months_of_table(con, columns)
 
     rng = _rng(seed)
+    cal = np.busdaycalendar(holidays=np.array(sorted(days_off or []), dtype="datetime64[D]"))
     agencies = agencies.select("agency_code", "agency_level", "unit_version").sort("agency_code")
     codes = agencies["agency_code"].to_list()
-    volume, slow = _volumes(chunks(["agency_code", "received_at", "finished_at", "returned_at"]), codes)
+    volume, slow = _volumes(chunks(["agency_code", "received_at", "finished_at", "returned_at"]), codes, cal)
     if volume.sum() == 0:
         return
 
@@ -487,14 +492,14 @@ def add_integrity_issues(con, dossiers: pl.DataFrame | None, agencies: pl.DataFr
         sloppy = is_sloppy[aidx]
         changed = np.zeros(aidx.size, dtype=bool)
         for agency, basis, quarter_ends in bulk:
-            changed |= _bulk_close(d, aidx, agency, basis, quarter_ends, month_rng)
+            changed |= _bulk_close(d, aidx, agency, basis, quarter_ends, month_rng, cal)
         changed |= _misreport(d, sloppy, month_rng)
         rows = np.nonzero(changed)[0]
         stage("_demo_changes", pl.DataFrame({"dossier_id": d["ids"].gather(rows),
                                              **{c: d[c][rows] for c in _UPDATED}}))
-        stage("_demo_history", _history(d, sloppy, as_of_day, load_id, month_rng))
+        stage("_demo_history", _history(d, sloppy, as_of_day, load_id, month_rng, cal))
         land = (chunk["field_code"] == "DD").fill_null(False).to_numpy()
-        stage("_demo_steps", _steps(d, syncs[aidx], land, as_of_day, load_id, month_rng))
+        stage("_demo_steps", _steps(d, syncs[aidx], land, as_of_day, load_id, month_rng, cal))
         build.insert_frame(con, "quarantine", _quarantine(d, np.array(codes), sloppy, load_id, month_rng))
 
     if staged["_demo_changes"]:

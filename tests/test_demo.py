@@ -160,3 +160,26 @@ def test_days_off_are_left_out_by_the_generator():
     plain = set(demo.generate_dossiers(agencies, seed=3, scale=0.02, as_of=dt.date(2024, 2, 29))
                 ["received_at"].dt.date().to_list())
     assert set(off) <= plain
+
+
+def test_demo_closes_and_processes_on_working_days_of_the_official_calendar(demo_dir):
+    """What the demo's misreporting agencies do falls on working days too: the bulk closures moved
+    to a period's last working days (for April 2025 those are Sat 26/04 worked, Mon 28/04 and Tue
+    29/04, never Wed 30/04), the due dates moved and the processing steps. No dossier is finished
+    and no step acted on a weekday off of the calendar in force; and the first department closes
+    in bulk in the last 3 working days of months (the check finds it)."""
+    r = store.Reader(demo_dir)
+    finished_off = r.query(
+        """select count(*) as n from raw_dossier as d
+           join dim_official_day as o on o.day = d.finished_at::date and o.kind = 'nghỉ'""")["n"][0]
+    steps_off = r.query(
+        """select count(*) as n from raw_dossier_step as s
+           join dim_official_day as o on o.day = s.acted_at::date and o.kind = 'nghỉ'""")["n"][0]
+    history_due_off = r.query(
+        """select count(*) as n from raw_dossier_history as h
+           join dim_official_day as o on o.day = h.due_at::date and o.kind = 'nghỉ'""")["n"][0]
+    assert (finished_off, steps_off, history_due_off) == (0, 0, 0)
+    # the tests above would pass on an empty demo: there are closures, steps and bulk closures
+    assert r.query("select count(*) as n from raw_dossier_step")["n"][0] > 0
+    assert r.query("select count(*) as n from fct_integrity_issue where check_key = 'bulk_closure'")["n"][0] > 0
+    r.close()
