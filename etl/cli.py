@@ -61,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="DIR", required=True,
                         help="folder to write (replaced whole when the export is complete)")
     _user_parser(sub)
+    from etl import score766
+
+    score766.add_parser(sub)
     return ap
 
 
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "user":
         return _user_command(args, directory)
+    if args.command == "score766":
+        from etl import score766
+
+        return score766.run(directory, args.period, args.format, args.output)
     if args.command == "load":
         from etl.load import load_files
         from warehouse import access
