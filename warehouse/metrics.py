@@ -157,7 +157,7 @@ REPORT_COLUMNS = [
 
 # every additive column of agg_periodic_report / agg_report_detail (what the metrics are made of)
 MEASURES = REPORT_COLUMNS + [
-    "received_supplement_requested", "finished_withdrawn", "received_fee_known", "received_with_fee",
+    "received_supplement_requested", "finished_withdrawn", "dossiers_fee_known", "received_with_fee",
     "received_paid_online", "received_digitised", "finished_return_known", "finished_by_post", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
     "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
     "finished_with_statutory", "finished_workdays_with_statutory", "finished_statutory_days",
