@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from ui import components, fmt
-from warehouse import queries_targets
+from warehouse import queries_766, queries_targets
 from warehouse.metrics import METRICS, Metric
 
 # What one unit of a KPI's numerator is, to say a gap as work to do: "cần thêm 12 hồ sơ đúng hạn"
@@ -169,8 +169,9 @@ def groups_table(groups: pl.DataFrame) -> pl.DataFrame:
     """The six groups of the 766 index: points, maximum, points lost (what can be won back)."""
     return groups.select(
         pl.col("group_label").alias("Nhóm tiêu chí"),
+        # a group none of whose indicators has input: "Không có dữ liệu", never 0 nor full marks
         pl.col("points").map_elements(lambda v: fmt.number(v, 2), return_dtype=pl.String)
-        .fill_null(fmt.EMPTY).alias("Điểm"),
+        .fill_null(queries_766.STATUS_LABELS["no_data"]).alias("Điểm"),
         pl.col("max_points").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String).alias("Tối đa"),
         pl.col("points_lost").map_elements(lambda v: fmt.number(v, 2), return_dtype=pl.String)
         .alias("Điểm bị mất"),
