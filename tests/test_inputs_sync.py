@@ -248,3 +248,47 @@ def test_score766_xlsx_has_vietnamese_headers_and_the_same_figures(with_fees, tm
     # the year holds only October's dossiers: the same scores as the month
     got = dict(zip(frame["Mã đơn vị"], frame["Tổng điểm"]))
     assert (round(got[S], 2), round(got[H], 2)) == (89.0, 87.33)
+
+
+def test_a_warehouse_made_before_the_new_columns_gets_them_on_the_next_load(empty_warehouse, tmp_path):
+    """A warehouse whose raw_dossier predates result_method / original_due_at / rescheduled_due_at
+    (dropped here to make one): the next load adds them, keeps the old rows (their new columns null,
+    "not said") and stores what the new file says."""
+    import duckdb
+
+    from warehouse import store
+
+    directory = fresh(empty_warehouse, tmp_path / "wh")
+    load(directory, write_sync(tmp_path / "a.json", [sync_record("F1", S, [200000], 1, 1)]))
+    con = duckdb.connect(str(store.current_path(directory)))
+    for column in ("result_method", "original_due_at", "rescheduled_due_at"):
+        con.execute(f"alter table raw_dossier drop column {column}")
+    con.close()
+    results = load(directory, write_sync(tmp_path / "b.json", [sync_record("F5", S, [0], 0, 1)]))
+    assert results[0].unusable is None and results[0].loaded == 1
+    assert q(directory, "select dossier_id, has_fee, result_method from raw_dossier order by 1") == [
+        ("F1", True, None), ("F5", False, 1)]
+
+
+def test_a_parquet_folder_written_before_the_new_columns_still_builds(empty_warehouse, tmp_path):
+    """Parquet mode reads an older folder without the new columns as null; every other column of
+    raw_dossier stays required (tests/test_parquet.py)."""
+    import duckdb
+
+    from etl import parquet
+
+    directory = fresh(empty_warehouse, tmp_path / "wh")
+    load(directory, write_sync(tmp_path / "a.json", [sync_record(*r) for r in OCTOBER]))
+    folder = tmp_path / "out"
+    parquet.export(directory, folder)
+    con = duckdb.connect()
+    for path in folder.rglob("*.parquet"):  # rewrite each file without the three columns
+        old = path.with_suffix(".old")
+        path.rename(old)
+        con.execute(f"copy (select * exclude (result_method, original_due_at, rescheduled_due_at) "
+                    f"from read_parquet('{old}')) to '{path}' (format parquet)")
+        old.unlink()
+    con.close()
+    rebuilt = tmp_path / "from_parquet"
+    parquet.build_from_folder(rebuilt, folder)
+    assert q(rebuilt, "select count(*), count(result_method), count(has_fee) from raw_dossier") == [(11, 0, 7)]
