@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import fmt
 from warehouse.metrics import METRICS, Metric
+from warehouse.queries_766 import STATUS_LABELS as STATUS_766
 from warehouse.queries import PERIOD_KINDS
 
 PLOT_LAYOUT = dict(
@@ -20,6 +21,7 @@ PLOT_LAYOUT = dict(
     hoverlabel=dict(font_size=14),
 )
 GOOD, BAD, NEUTRAL, TARGET = "#1b7f3b", "#c0392b", "#2b6cb0", "#6b7280"
+NO_DATA = STATUS_766["no_data"]      # "Không có dữ liệu", as the 766 tables say it
 
 
 def period_picker(data_get, container=st, kinds=tuple(PERIOD_KINDS), default_kind="year"):
@@ -74,6 +76,8 @@ def kpi_card(container, metric: Metric, value, previous, target: dict | None) ->
         border=True,
     )
     badge = {True: ("badge-ok", "✔ Đạt"), False: ("badge-bad", "✘ Chưa đạt"), None: ("", "")}[met]
+    if value is None:   # no input behind the KPI (docs/inputs.md): said so, never shown as 0
+        badge = ("", NO_DATA)
     container.markdown(f"<span class='{badge[0]}'>{badge[1]}</span> · {text}", unsafe_allow_html=True)
 
 
