@@ -57,3 +57,42 @@ def test_agency_standing_says_no_data_for_the_payment_share(tmp_path):
         assert on_time["Giá trị trong kỳ"] == "80,0%"   # 8 / 10
     finally:
         r.close()
+
+
+def _inputs_table(tmp_path, monkeypatch, dossiers) -> tuple[dict, str]:
+    make_warehouse(tmp_path, dossiers).close()
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    at = run_page("pages/du_lieu.py")
+    no_errors(at)
+    assert "Dữ liệu đầu vào của các chỉ số" in [s.value for s in at.subheader]
+    table = next(d.value for d in at.dataframe if "Biết có phí, lệ phí hay không" in d.value.columns)
+    assert len(table) == 1
+    text = " ".join(md.value for md in at.markdown)
+    return table.iloc[0].to_dict(), text
+
+
+def test_data_page_says_which_inputs_the_dossiers_carry(tmp_path, monkeypatch):
+    """MARCH counts 18 dossiers, all received in 2025 (D9 refused and D10 never received are not counted).
+    Fees as in the 50,0% test above: every fee known (18 / 18 = 100,0%), 2 with a fee, the payment of
+    1 of them known (D1; D3's is not said: 1 / 2 = 50,0%). No record says how its result was returned
+    (HinhThuc) nor the appointment before D18's supplement requests: "Không có dữ liệu". No PAKN and no
+    rating file was loaded: "Không có dữ liệu" too."""
+    fees = {"D1": (True, 1), "D3": (True, None)}
+    dossiers = [{**d, "has_fee": fees.get(d["dossier_id"], (False, None))[0],
+                 "paid_online": fees.get(d["dossier_id"], (False, None))[1]} for d in MARCH]
+    row, text = _inputs_table(tmp_path, monkeypatch, dossiers)
+    assert row == {
+        "Năm tiếp nhận": "2025", "Hồ sơ": "18", "Biết có phí, lệ phí hay không": "100,0%", "Hồ sơ có phí": "2",
+        "Biết thanh toán trực tuyến (hồ sơ có phí)": "50,0%",
+        "Biết hình thức trả kết quả (đã giải quyết)": "Không có dữ liệu",
+        "Biết ngày hẹn ban đầu (hồ sơ bổ sung)": "Không có dữ liệu",
+    }
+    assert "Phản ánh, kiến nghị: Không có dữ liệu" in text and "Đánh giá hài lòng: Không có dữ liệu" in text
+
+
+def test_data_page_without_fee_information(tmp_path, monkeypatch):
+    """The same dossiers saying nothing about fees: fee known in none of 18 ("Không có dữ liệu"), so none
+    with a fee and no payment to know ("—")."""
+    row, _ = _inputs_table(tmp_path, monkeypatch, [{**d, "has_fee": None} for d in MARCH])
+    assert (row["Biết có phí, lệ phí hay không"], row["Hồ sơ có phí"],
+            row["Biết thanh toán trực tuyến (hồ sơ có phí)"]) == ("Không có dữ liệu", "0", "—")

@@ -173,6 +173,14 @@ def text_col(col: str, alias: str, kind: str = "number") -> pl.Expr:
     return pl.col(col).map_elements(f, return_dtype=pl.String).fill_null(fmt.EMPTY).alias(alias)
 
 
+def coverage(known, total) -> str:
+    """How many of `total` dossiers carry an input: '96,5%', "Không có dữ liệu" when none does (every
+    figure fed by it is then no data), '—' when there is nothing to carry it."""
+    if not total:
+        return fmt.EMPTY
+    return NO_DATA if not known else fmt.percent(known / total)
+
+
 def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
 
