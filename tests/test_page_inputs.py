@@ -64,7 +64,7 @@ def _inputs_table(tmp_path, monkeypatch, dossiers) -> tuple[dict, str]:
     monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
     at = run_page("pages/du_lieu.py")
     no_errors(at)
-    assert "Dữ liệu đầu vào của các chỉ số" in [s.value for s in at.subheader]
+    assert "Dữ liệu đầu vào" in [t.label for t in at.tabs]
     table = next(d.value for d in at.dataframe if "Biết có phí, lệ phí hay không" in d.value.columns)
     assert len(table) == 1
     text = " ".join(md.value for md in at.markdown)
