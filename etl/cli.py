@@ -65,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
     from etl import calendar_cmd  # `calendar YEAR`: the official calendar in force (docs/calendar.md)
 
     calendar_cmd.add_parser(sub, _add_warehouse)
+    from etl import score766
+
+    score766.add_parser(sub)
     return ap
 
 
@@ -170,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         from etl.calendar_cmd import write_calendar
 
         return write_calendar(directory, args.year)
+    if args.command == "score766":
+        from etl import score766
+
+        return score766.run(directory, args.period, args.format, args.output)
     if args.command == "load":
         from etl.load import load_files
         from warehouse import access

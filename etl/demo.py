@@ -233,6 +233,15 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     late_done = is_late & has_end
     apology = late_done & (rng.random(n) < traits["apology"][agency_idx])
     applicant = np.where(rng.random(n) < 0.88, 1, np.where(rng.random(n) < 0.85, 2, 4)).astype(np.int8)
+    # what a sync record says beyond the catalogue (docs/inputs.md), from a stream of its own so that the
+    # draws above stay as they were: DanhSachLePhi all 0 for a few exempt dossiers of a charging
+    # procedure (not in the online-payment denominator), and HinhThuc 1 (result by post) for most postal
+    # filers, a rising share of online ones and a few at the desk
+    extra = np.random.default_rng(rng.integers(0, 2**62))
+    exempt = proc_fee & (extra.random(n) < 0.04)
+    paid_code[exempt] = 0
+    p_post = np.where(channel == 3, 0.9, np.where(online, 0.08 + 0.12 * t, 0.02))
+    result_method = (extra.random(n) < p_post).astype(np.int8)
 
     agency_codes = agencies["agency_code"].to_numpy()[agency_idx]
 
@@ -254,14 +263,21 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
             "refused_at": ts(np.where(refused, received_at + np.timedelta64(600, "m"), np.datetime64("NaT"))),
             "status": status,
             "supplement_count": supplements.astype(np.int32),
-            "has_fee": proc_fee,
-            "paid_online": paid_code,
+            "has_fee": proc_fee & ~exempt,
+            "paid_online": paid_code,                # 0: the record says not paid online
+            "result_method": result_method,
+            # the rescheduling trace of DanhSachHoSoBoSung: the appointment before the first request and the
+            # latest new one (each request moved it 5 working days later)
+            "original_due_at": ts(np.where(supplements > 0,
+                                           np.busday_offset(received_day, proc_days, roll="forward",
+                                                            busdaycal=calendar)
+                                           .astype("datetime64[m]") + np.timedelta64(17 * 60, "m"),
+                                           np.datetime64("NaT"))),
+            "rescheduled_due_at": ts(np.where(supplements > 0, due_at, np.datetime64("NaT"))),
             "digitised": digitised,
             "electronic_result": e_result & has_end,
             "apology_issued": apology,
         }
-    ).with_columns(
-        pl.col("paid_online").replace(0, None),
     ).sort("received_at", "agency_code", "procedure_code")
     # MaHoSo: agency code, receiving date and a sequence number within the agency's day
     day = pl.col("received_at").dt.strftime("%y%m%d")

@@ -260,9 +260,39 @@ def _canonical(con, src: sources.Source, kind: str, found: dict[str, str]) -> No
                     )
             else:
                 cols.append(f"null::integer as {name}")
+        cols += _nested_dossier_lists(src, found)
     # a view: the parse reads the source once, nothing is materialised twice
     con.execute("drop table if exists temp.load_canonical")
     con.execute(f"create or replace temp view load_canonical as select {src.row_expr} as _row, {', '.join(cols)} from {src.table}")
+
+
+def _nested_dossier_lists(src: sources.Source, found: dict[str, str]) -> list[str]:
+    """What the sync record's nested lists say (docs/inputs.md), as columns of load_canonical:
+    fee_list_has_fee from DanhSachLePhi (true: an item with Gia > 0; false: every Gia 0, or no
+    item; null: no list, or an item without a readable amount and none above 0), and the
+    supplement requests' appointment dates (DanhSachHoSoBoSung: NgayHenTraTruoc, NgayHenTraMoi)
+    as text lists, parsed by parse_dossier.sql."""
+    cols = []
+    if src.json_records and "DanhSachLePhi" in found:
+        raw = src.raw_json(found["DanhSachLePhi"])
+        # amounts as vendors write them: 50000, "50000", "50.000" (only whether one is > 0 matters)
+        gia = (f"list_transform(json_extract_string({raw}, '$[*].Gia'), "
+               f"lambda x: try_cast(nullif(regexp_replace(x, '[^0-9]', '', 'g'), '') as double))")
+        cols.append(
+            f"case when json_type({raw}) <> 'ARRAY' then null "
+            f"when list_bool_or(list_transform({gia}, lambda g: coalesce(g > 0, false))) then true "
+            f"when list_count({gia}) = len({gia}) then false end as fee_list_has_fee"
+        )
+    else:
+        cols.append("null::boolean as fee_list_has_fee")
+    for name, key in (("supplement_due_before_list", "NgayHenTraTruoc"), ("supplement_due_new_list", "NgayHenTraMoi")):
+        if src.json_records and "DanhSachHoSoBoSung" in found:
+            raw = src.raw_json(found["DanhSachHoSoBoSung"])
+            cols.append(f"case when json_type({raw}) = 'ARRAY' then json_extract_string({raw}, '$[*].{key}') "
+                        f"end as {name}")
+        else:
+            cols.append(f"null::varchar[] as {name}")
+    return cols
 
 
 def _kpi_names(con) -> None:
@@ -307,7 +337,7 @@ def _quarantine(con, load_id: str, result: FileResult, path: Path, row_errors: l
 STATE_COLUMNS = ("procedure_code", "field_code", "agency_code", "channel", "applicant_type", "submitted_at",
                  "received_at", "due_at", "finished_at", "returned_at", "refused_at", "status",
                  "supplement_count", "has_fee", "paid_online", "digitised", "electronic_result",
-                 "apology_issued")
+                 "apology_issued", "result_method", "original_due_at", "rescheduled_due_at")
 
 
 def _state_hash(alias: str = "") -> str:
@@ -361,6 +391,7 @@ def _apply_dossiers(con, load_id: str, path: Path, now: dt.datetime) -> int:
            select dossier_id, procedure_code, field_code, agency_code, channel, applicant_type,
                   submitted_at, received_at, due_at, finished_at, returned_at, refused_at, status,
                   supplement_count, has_fee, paid_online, digitised, electronic_result, apology_issued,
+                  result_method, original_due_at, rescheduled_due_at,
                   ? as load_id, ? as source_file, _row as source_row
            from load_changed""",
         [load_id, str(path)],

@@ -163,7 +163,8 @@ def check_folder(folder: str) -> None:
         raise ParquetError(f"{folder}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from exc
     finally:
         con.close()
-    missing = [name for name, _ in build.raw_dossier_columns() if name not in found]
+    missing = [name for name, _ in build.raw_dossier_columns()
+               if name not in found and name not in build.ADDED_DOSSIER_COLUMNS]
     if missing:
         raise ParquetError(f"{folder}: the Parquet files lack the columns {', '.join(missing)}")
 

@@ -170,7 +170,9 @@ for col, kpi, title in [(s1, "on_time_rate", "Hạng về tỷ lệ giải quy�
 if score and score["total_points"] is not None:
     s3.metric("Điểm Bộ chỉ số 766", f"{fmt.number(score['total_points'], 1)} điểm", border=True,
               help=f"Tối đa có thể đạt với dữ liệu hiện có: {fmt.number(score['attainable_points'], 1)} điểm")
-    s3.markdown(f"Xếp loại **{score['band_label']}** · mất {fmt.number(score['points_lost'], 1)} điểm")
+    unscored = score.get("unscored_points") or 0
+    s3.markdown(f"Xếp loại **{score['band_label']}** · mất {fmt.number(score['points_lost'], 1)} điểm"
+                + (f" · {fmt.number(unscored, 1)} điểm không có dữ liệu để chấm" if unscored else ""))
 else:
     s3.metric("Điểm Bộ chỉ số 766", fmt.EMPTY, border=True)
 

@@ -32,8 +32,9 @@ _text = components.text_col
 
 
 audit_lines = auth.audit_log()   # province leaders only
-loads_tab, quarantine_tab, unverified_tab, fresh_tab, calendar_tab, *audit_tab = st.tabs(
-    ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu", "Lịch làm việc"]
+loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, *audit_tab = st.tabs(
+    ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu", "Dữ liệu đầu vào",
+     "Lịch làm việc"]
     + (["Nhật ký truy cập"] if audit_lines is not None else [])
 )
 
@@ -125,6 +126,39 @@ with fresh_tab:
             ),
             hide_index=True, width="stretch",
         )
+
+# which inputs the KPIs and the 766 indicators have (docs/inputs.md): a share shown "Không có dữ liệu"
+# is a figure every page shows as no data, never as 0 or full marks
+with inputs_tab:
+    get_inputs = data.getter("queries_inputs")
+    by_year = get_inputs("dossier_inputs")
+    if by_year.height == 0:
+        components.empty_state("Chưa có hồ sơ nào.")
+    else:
+        rows = [{
+            "Năm tiếp nhận": str(y["year"]),
+            "Hồ sơ": fmt.number(y["dossiers"]),
+            "Biết có phí, lệ phí hay không": components.coverage(y["fee_known"], y["dossiers"]),
+            "Hồ sơ có phí": fmt.number(y["with_fee"]),
+            "Biết thanh toán trực tuyến (hồ sơ có phí)": components.coverage(y["payment_known"], y["with_fee"]),
+            "Biết hình thức trả kết quả (đã giải quyết)": components.coverage(y["return_known"], y["finished"]),
+            "Biết ngày hẹn ban đầu (hồ sơ bổ sung)": components.coverage(y["original_due_known"], y["with_supplement"]),
+        } for y in by_year.iter_rows(named=True)]
+        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    refs = get_inputs("reference_inputs")
+    st.markdown(
+        f"- Phản ánh, kiến nghị: "
+        + (f"{fmt.number(refs['pakn'])} từ {fmt.date(refs['pakn_from'])}" if refs["pakn"] else components.NO_DATA)
+        + "\n- Đánh giá hài lòng: "
+        + (f"{fmt.number(refs['ratings'])} từ {fmt.date(refs['ratings_from'])}" if refs["ratings"] else components.NO_DATA)
+        + f"\n- Danh mục thủ tục ({fmt.number(refs['procedures'])} thủ tục): có phí, lệ phí "
+        f"{components.coverage(refs['fee_flag_known'], refs['procedures'])}, mức độ DVCTT "
+        f"{components.coverage(refs['online_level_known'], refs['procedures'])}, công bố đúng hạn "
+        f"{components.coverage(refs['published_known'], refs['procedures'])}"
+    )
+    st.caption("Phí, lệ phí: danh sách phí, lệ phí của hồ sơ (DanhSachLePhi) hoặc cột phí của phần mềm một cửa, "
+               "không có thì theo danh mục thủ tục. Thiếu đầu vào thì chỉ số và chỉ tiêu Bộ chỉ số 766 tương ứng "
+               "hiện \"Không có dữ liệu\", không tính 0 điểm hay điểm tối đa.")
 
 with calendar_tab:
     calendar = data.getter("official_calendar")

@@ -395,8 +395,8 @@ def test_the_stored_dossiers_are_identical_whatever_the_format(every_format):
     assert one["H6"]["supplement_count"] == 2
     assert (one["S6"]["status"], one["S6"]["due_at"]) == (5, dt.datetime(2025, 3, 15, 9, 0))
     assert one["S10"]["received_at"] is None and one["S10"]["submitted_at"] == dt.datetime(2025, 3, 20, 14, 15)
-    # S5 not digitised, not paid online (0 is "no", stored as no payment)
-    assert (one["S5"]["digitised"], one["S5"]["paid_online"]) == (False, None)
+    # S5 not digitised, not paid online: 0 is a known "no", kept as 0 (only an absent field is unknown)
+    assert (one["S5"]["digitised"], one["S5"]["paid_online"]) == (False, 0)
     # unknown agencies are named from DonViXuLy (Windows-1258 and NFC round trip)
     names = dict(q(every_format["csv_cp1258"][1], "select agency_code, agency_name from ref_agency"))
     assert names == {S: "Sở Tư pháp", H: "UBND thành phố Hạ Long"}

@@ -263,7 +263,7 @@ def test_property_ranks_are_competition_ranks_and_shares_stay_in_0_1(current, pr
                k::double / nullif(n, 0) as value, n::double as volume, n as dossiers,
                ranking_score('{method}', true, {higher_is_better}, k::double, n::double,
                              k::double / nullif(n, 0), 1.959964) as score,
-               ranking_exclusion('department', n, k::double / nullif(n, 0), n, {min_volume})
+               ranking_exclusion('department', n, k::double / nullif(n, 0), n, {min_volume}, null, null)
                    as unranked_reason
         from raw_""")
     out = con.sql("select * from peer_ranking('candidates') where period_key = '2025-03'").pl()
@@ -339,3 +339,46 @@ def test_ranking_period_dates_are_dim_period(wh):
                           anti join dim_period using (period_kind, period_key)""")["n"][0]
     assert (dup, orphans) == (0, 0)
     assert dt.date(2025, 3, 1) in wh.query("select start_date from dim_period")["start_date"].to_list()
+
+
+# --- absent input is not ranked (docs/inputs.md) ----------------------------------------------------------
+
+def _with_fee(rows: list[dict], has_fee) -> list[dict]:
+    return [{**r, "has_fee": has_fee} for r in rows]
+
+
+def test_an_agency_missing_an_input_is_not_ranked_on_it(tmp_path):
+    """March 2025, procedure P1 (not in any catalogue), no PAKN, no ratings. A: 5 dossiers on time, fees
+    known and none charged (has_fee false); C: 4 on time + 1 late, fees known likewise; B: 5 on time, but
+    its records say nothing about fees (has_fee null) and no catalogue flag stands in.
+
+    Points unscored for lack of input (ref_766: the catalogue's three publication flags 3 x 4,5 and its
+    online level 6 = 19,5; PAKN and ratings 6 + 6 + 6 = 18; data reuse 6):
+      A = C = 19,5 + 18 + 6 = 43,5;  B = 43,5 + 10 (online payment: no fee information) = 53,5.
+    B scores full timeliness like A, and would tie A if the missing payment group counted as full marks,
+    or fall below C if it counted 0: neither is right, so B is not ranked on the 766 total
+    ('missing_input'); A (timeliness 20 x 5/5) ranks 1 and C (20 x 4/5 = 16) 2.
+    On the KPI online_payment_share nobody has a dossier with a fee: no value, nobody ranked."""
+    dossiers = (_with_fee(month_batch("A", 2025, 3, 5, 0), False) + _with_fee(month_batch("C", 2025, 3, 4, 1), False)
+                + _with_fee(month_batch("B", 2025, 3, 5, 0), None))
+    agencies = [(c, f"Sở {c}", "department", None, None, None) for c in "ABC"]
+    r = build_warehouse(tmp_path / "wh", dossiers, agencies, "2025-12-31", rules=[(None, None, 1, "raw", Z95)])
+    try:
+        scores = {row["agency_code"]: row for row in r.query(
+            "select * from agg_score_766 where period_kind = 'month' and period_key = '2025-03'").iter_rows(named=True)}
+        assert {a: scores[a]["unscored_points"] for a in "ABC"} == {"A": 43.5, "B": 53.5, "C": 43.5}
+        assert scores["B"]["points_payment"] is None and scores["A"]["points_payment"] == 10.0
+        rows = by_agency(queries_targets.ranking(r, "month", "2025-03", "department", queries_targets.SCORE_766))
+        assert {a: (rows[a]["is_ranked"], rows[a]["rank"], rows[a]["unranked_reason"]) for a in "ABC"} == {
+            "A": (True, 1, None), "C": (True, 2, None), "B": (False, None, "missing_input")}
+        assert rows["A"]["value"] - rows["C"]["value"] == pytest.approx(20 - 16)
+        assert rows["B"]["peer_min_unscored"] == 43.5
+        pay = by_agency(queries_targets.ranking(r, "month", "2025-03", "department", "online_payment_share"))
+        assert {a: (pay[a]["value"], pay[a]["is_ranked"]) for a in "ABC"} == {
+            "A": (None, False), "B": (None, False), "C": (None, False)}
+        # the same rule when a page recomputes eligibility for another minimum volume
+        again = by_agency(queries_targets.ranking(r, "month", "2025-03", "department", queries_targets.SCORE_766,
+                                                  min_volume=1))
+        assert again["B"]["unranked_reason"] == "missing_input" and again["A"]["rank"] == 1
+    finally:
+        r.close()

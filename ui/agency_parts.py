@@ -114,6 +114,8 @@ def target_card(container, row: dict) -> None:
 # --- standing among peers ------------------------------------------------------------------------------
 
 def show_value(kpi: str, value) -> str:
+    if value is None:   # nothing behind the KPI in the period (docs/inputs.md), never 0
+        return components.NO_DATA
     if kpi == SCORE_766:
         return fmt.EMPTY if value is None else f"{fmt.number(value, 1)} điểm"
     return fmt.metric_value(METRICS[kpi], value)
@@ -163,8 +165,9 @@ def groups_table(groups: pl.DataFrame) -> pl.DataFrame:
     """The six groups of the 766 index: points, maximum, points lost (what can be won back)."""
     return groups.select(
         pl.col("group_label").alias("Nhóm tiêu chí"),
+        # a group none of whose indicators has input: "Không có dữ liệu", never 0 nor full marks
         pl.col("points").map_elements(lambda v: fmt.number(v, 2), return_dtype=pl.String)
-        .fill_null(fmt.EMPTY).alias("Điểm"),
+        .fill_null(components.NO_DATA).alias("Điểm"),
         pl.col("max_points").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String).alias("Tối đa"),
         pl.col("points_lost").map_elements(lambda v: fmt.number(v, 2), return_dtype=pl.String)
         .alias("Điểm bị mất"),

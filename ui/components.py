@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui import fmt
 from warehouse.metrics import METRICS, Metric, target_met
+from warehouse.queries_766 import STATUS_LABELS as STATUS_766
 from warehouse.queries import PERIOD_KINDS
 
 PLOT_LAYOUT = dict(
@@ -21,6 +22,7 @@ PLOT_LAYOUT = dict(
     hoverlabel=dict(font_size=14),
 )
 GOOD, BAD, NEUTRAL, TARGET = "#1b7f3b", "#c0392b", "#2b6cb0", "#6b7280"
+NO_DATA = STATUS_766["no_data"]      # "Không có dữ liệu", as the 766 tables say it
 
 
 def period_picker(data_get, container=st, kinds=tuple(PERIOD_KINDS), default_kind="year"):
@@ -76,6 +78,8 @@ def kpi_card(container, metric: Metric, value, previous, target: dict | None) ->
         border=True,
     )
     badge = {True: ("badge-ok", "✔ Đạt"), False: ("badge-bad", "✘ Chưa đạt"), None: ("", "")}[met]
+    if value is None:   # no input behind the KPI (docs/inputs.md): said so, never shown as 0
+        badge = ("", NO_DATA)
     container.markdown(f"<span class='{badge[0]}'>{badge[1]}</span> · {text}", unsafe_allow_html=True)
 
 
@@ -171,6 +175,14 @@ def text_col(col: str, alias: str, kind: str = "number") -> pl.Expr:
     """A column formatted the Vietnamese way for a table of text: 1.234 or 23/11/2026, '—' when empty."""
     f = {"number": fmt.number, "date": fmt.date}[kind]
     return pl.col(col).map_elements(f, return_dtype=pl.String).fill_null(fmt.EMPTY).alias(alias)
+
+
+def coverage(known, total) -> str:
+    """How many of `total` dossiers carry an input: '96,5%', "Không có dữ liệu" when none does (every
+    figure fed by it is then no data), '—' when there is nothing to carry it."""
+    if not total:
+        return fmt.EMPTY
+    return NO_DATA if not known else fmt.percent(known / total)
 
 
 def empty_state(message: str) -> None:

@@ -16,8 +16,29 @@ def build_order() -> list[Path]:
     return [SQL_DIR / line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+# raw_dossier columns added after warehouses (and Parquet folders) were first written: an older
+# warehouse gets them empty (null, "not said"), an older Parquet folder is read with them null
+ADDED_DOSSIER_COLUMNS = ("result_method", "original_due_at", "rescheduled_due_at")
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((SQL_DIR / "schema" / "raw_tables.sql").read_text(encoding="utf-8"))
+    _add_new_columns(con)
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """`create table if not exists` leaves a table made by an older version as it was: add the
+    columns added since (a view, Parquet mode's raw_dossier, is left alone)."""
+    present = {row[0] for row in con.sql(
+        "select column_name from duckdb_columns() where table_name = 'raw_dossier' "
+        "and database_name = current_database() and schema_name = 'main'").fetchall()}
+    is_table = scalar(con, "select count(*) from duckdb_tables() where table_name = 'raw_dossier' "
+                           "and database_name = current_database() and schema_name = 'main'")
+    if not is_table or not present or set(ADDED_DOSSIER_COLUMNS) <= present:
+        return
+    for name, dtype in raw_dossier_columns():
+        if name not in present and name in ADDED_DOSSIER_COLUMNS:
+            con.execute(f"alter table raw_dossier add column {name} {dtype}")
 
 
 def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
@@ -117,7 +138,7 @@ def raw_dossier_columns() -> list[tuple[str, str]]:
     """raw_dossier's columns and types as sql/schema/raw_tables.sql defines them, in order."""
     con = duckdb.connect()
     try:
-        create_schema(con)
+        con.execute((SQL_DIR / "schema" / "raw_tables.sql").read_text(encoding="utf-8"))
         return con.sql("select column_name, data_type from duckdb_columns() "
                        "where table_name = 'raw_dossier' order by column_index").fetchall()
     finally:
@@ -139,11 +160,13 @@ def use_parquet_dossiers(con: duckdb.DuckDBPyConnection, folder: str) -> None:
 
     Run before apply_sql: every staging view, mart and summary table then reads the files.
     raw_tables.sql's `create table if not exists raw_dossier` leaves the view in place."""
-    columns = ",\n    ".join(f"cast({name} as {dtype}) as {name}" for name, dtype in raw_dossier_columns())
+    source = parquet_source_sql(folder)
+    found = {row[0] for row in con.sql(f"describe select * from {source}").fetchall()}
+    columns = ",\n    ".join(
+        f"cast({name if name in found else 'null'} as {dtype}) as {name}" for name, dtype in raw_dossier_columns())
     kind = scalar(con, "select table_type from information_schema.tables where table_name = 'raw_dossier'")
     if kind == "BASE TABLE":
         con.execute("drop table raw_dossier")
-    source = parquet_source_sql(folder)
     con.execute(f"create or replace view raw_dossier as select\n    {columns}\nfrom {source}")
     set_meta(con, **{PARQUET_META_KEY: folder})
 

@@ -80,7 +80,14 @@ METRICS: dict[str, Metric] = {
         Metric(
             "online_payment_share", "Tỷ lệ thanh toán trực tuyến",
             "received_paid_online", "received_with_fee",
-            description="hồ sơ thanh toán trực tuyến / hồ sơ mới tiếp nhận có phí, lệ phí",
+            description="hồ sơ thanh toán trực tuyến / hồ sơ mới tiếp nhận có phí, lệ phí (hồ sơ không ghi "
+                        "phí, lệ phí và thủ tục không có trong danh mục thì không tính)",
+        ),
+        Metric(
+            "result_by_post_share", "Tỷ lệ trả kết quả qua bưu chính",
+            "finished_by_post", "finished_return_known",
+            description="hồ sơ đã giải quyết trả kết quả qua dịch vụ bưu chính công ích / hồ sơ đã giải quyết "
+                        "có ghi hình thức trả kết quả (HinhThuc)",
         ),
         Metric(
             "digitised_share", "Tỷ lệ số hóa hồ sơ",
@@ -195,8 +202,8 @@ REPORT_COLUMNS = [
 
 # every additive column of agg_periodic_report / agg_report_detail (what the metrics are made of)
 MEASURES = REPORT_COLUMNS + [
-    "received_supplement_requested", "finished_withdrawn", "received_with_fee", "received_paid_online",
-    "received_digitised", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
+    "received_supplement_requested", "finished_withdrawn", "dossiers_fee_known", "received_with_fee",
+    "received_paid_online", "received_digitised", "finished_return_known", "finished_by_post", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
     "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
     "finished_timed", "finished_with_statutory", "finished_workdays_with_statutory",
     "finished_statutory_days",

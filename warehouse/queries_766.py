@@ -166,3 +166,28 @@ def peer_group_summary(r, kind: str, key: str) -> pl.DataFrame:
         """,
         {"kind": kind, "key": key},
     )
+
+
+def period_scores(r, kind: str, key: str) -> pl.DataFrame:
+    """Every agency scored in a period, by agency code: its name, the six groups' points under the
+    portal's codes (ref_766_group.portal_code, in the group order; null = no input for the group),
+    the total and the points left unscored for lack of input (`python -m etl score766`)."""
+    codes = r.query("select group_key, portal_code from ref_766_group order by sort_order")
+    groups_sql = ", ".join(f"sum(i.points) filter (i.group_key = '{g}') as \"{c}\""
+                           for g, c in zip(codes["group_key"], codes["portal_code"]))
+    return r.query(
+        f"""select s.agency_code, s.agency_name, {groups_sql},
+                   s.total_points as "TONG_SCORE", s.unscored_points
+            from agg_score_766 as s
+            join agg_score_766_indicator as i using (period_kind, period_key, agency_code)
+            where s.period_kind = $kind and s.period_key = $key
+            group by s.agency_code, s.agency_name, s.total_points, s.unscored_points
+            order by s.agency_code""",
+        {"kind": kind, "key": key},
+    )
+
+
+def has_period(r, kind: str, key: str) -> bool:
+    """Whether the warehouse holds this period (dim_period)."""
+    return r.query("select count(*) as n from dim_period where period_kind = $kind and period_key = $key",
+                   {"kind": kind, "key": key})["n"][0] > 0

@@ -18,6 +18,7 @@ UNRANKED_REASONS = {
     "no_volume": "Không có hồ sơ tính chỉ số",
     "no_dossiers": "Không có hồ sơ trong kỳ",
     "unverified": "Đơn vị chưa xác minh",
+    "missing_input": "Không có dữ liệu cho một số chỉ tiêu mà các đơn vị cùng nhóm có",
 }
 
 _RANKING_DERIVED = ("is_ranked", "rank", "ranked_count", "peer_median", "peer_value", "percentile",
@@ -130,7 +131,8 @@ def ranking(r, kind: str, key: str, peer_group: str, kpi: str, min_volume: int |
         candidates as (
             select * exclude ({", ".join(_RANKING_DERIVED)}, unranked_reason, min_volume),
                    $min_volume::integer as min_volume,
-                   ranking_exclusion(peer_group, dossiers, value, volume, $min_volume) as unranked_reason
+                   ranking_exclusion(peer_group, dossiers, value, volume, $min_volume, unscored_points,
+                                     peer_min_unscored) as unranked_reason
             from agg_ranking
             where period_kind = $kind and peer_group = $peer and kpi = $kpi
               and period_key in (select period_key from two_periods)

@@ -31,7 +31,8 @@ score_766_values as (
         true as higher_is_better, false as bounded,
         null::double as numerator, null::double as denominator,
         s.total_points::double as value,
-        coalesce(r.carried_over + r.received_new, 0)::double as volume
+        coalesce(r.carried_over + r.received_new, 0)::double as volume,
+        s.unscored_points::double as unscored_points
     from agg_score_766 as s
     left join agg_periodic_report as r using (period_kind, period_key, agency_code)
 ),
@@ -91,8 +92,11 @@ candidates as (
         case when u.method = 'wilson' and k.bounded then 'wilson' else 'raw' end as score_method,
         ranking_score(u.method, k.bounded, k.higher_is_better, v.numerator, v.denominator, v.value, u.z)
             as score,
+        v.unscored_points,
+        min(v.unscored_points) filter (v.value is not null) over peers as peer_min_unscored,
         ranking_exclusion(d.peer_group, coalesce(r.carried_over + r.received_new, 0), v.value,
-                          coalesce(v.volume, 0), u.min_volume) as unranked_reason
+                          coalesce(v.volume, 0), u.min_volume, v.unscored_points,
+                          min(v.unscored_points) filter (v.value is not null) over peers) as unranked_reason
     from agencies as a
     join dim_agency as d using (agency_code)
     cross join kpis as k
@@ -102,6 +106,7 @@ candidates as (
     left join agg_periodic_report as r
         on r.period_kind = a.period_kind and r.period_key = a.period_key and r.agency_code = a.agency_code
     join rules as u on u.peer_group = d.peer_group and u.kpi = k.kpi
+    window peers as (partition by a.period_kind, a.period_key, d.peer_group, k.kpi)
 ),
 
 final as (

@@ -21,6 +21,8 @@ totals as (
         sum(points) as total_points,
         sum(max_points) as max_points,                                   -- 100 with the seeded table
         coalesce(sum(max_points) filter (has_data), 0) as attainable_points,
+        -- points left unscored for lack of input ("không có dữ liệu"): total + lost + unscored = maximum
+        coalesce(sum(max_points) filter (not has_data), 0) as unscored_points,
         coalesce(sum(points_lost), 0) as points_lost,
         count(*) filter (not has_data) as indicators_no_data,
         count(*) as indicators

@@ -107,8 +107,11 @@ measures as (
              'denominator': coalesce(pr.online_known, 0), 'has_input': coalesce(pr.online_known, 0) > 0},
             {'indicator_key': 'online_share', 'numerator': coalesce(s.received_online_offered, 0),
              'denominator': coalesce(s.received_offered_online, 0), 'has_input': has_dossiers},
+            -- the input is there when some dossier of the period says whether it has a fee (its fee list,
+            -- a vendor column or the catalogue's flag); known but no new one with a fee is "nothing to
+            -- judge" (when_empty); no dossier saying it is "no data", never full marks
             {'indicator_key': 'online_payment', 'numerator': coalesce(d.received_paid_online, 0),
-             'denominator': coalesce(d.received_with_fee, 0), 'has_input': has_dossiers},
+             'denominator': coalesce(d.received_with_fee, 0), 'has_input': coalesce(d.dossiers_fee_known, 0) > 0},
             {'indicator_key': 'electronic_results', 'numerator': coalesce(d.finished_electronic_result, 0),
              'denominator': coalesce(d.finished, 0), 'has_input': has_dossiers},
             {'indicator_key': 'digitised_dossiers', 'numerator': coalesce(d.received_digitised, 0),

@@ -57,9 +57,15 @@ final as (
         sum(case when is_new and supplement_count > 0
             then 1 else 0 end)::bigint as received_supplement_requested,
         sum(case when is_finished and status = 7 then 1 else 0 end)::bigint as finished_withdrawn,
+        -- fees: whether any dossier of the period (carried over or new) says, the 766 payment
+        -- indicator's input (docs/inputs.md), and how many new ones have a fee
+        sum(case when has_fee is not null then 1 else 0 end)::bigint as dossiers_fee_known,
         sum(case when is_new and has_fee then 1 else 0 end)::bigint as received_with_fee,
         sum(case when is_new and has_fee and paid_online then 1 else 0 end)::bigint as received_paid_online,
         sum(case when is_new and digitised then 1 else 0 end)::bigint as received_digitised,
+        -- how the result was returned (HinhThuc), of finished dossiers whose record says it
+        sum(case when is_finished and result_by_post is not null then 1 else 0 end)::bigint as finished_return_known,
+        sum(case when is_finished and result_by_post then 1 else 0 end)::bigint as finished_by_post,
         sum(case when is_finished and electronic_result
             then 1 else 0 end)::bigint as finished_electronic_result,
         sum(case when is_finished and finished_class = 'late' and apology_issued

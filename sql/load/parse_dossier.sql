@@ -27,9 +27,27 @@ typed as (
         parse_local_ts(NgayTra) as returned_at,
         parse_local_ts(NgayTuChoi) as refused_at,
         coalesce(supplement_list_count, parse_code_int(SoLanBoSung), 0) as supplement_count,
-        parse_flag(CoPhiLePhi) as has_fee,
-        case when parse_code_int(DuocThanhToanTrucTuyen) in (1, 2) then parse_code_int(DuocThanhToanTrucTuyen)::tinyint
-             when parse_flag(DuocThanhToanTrucTuyen) then 1::tinyint end as paid_online,
+        -- the fee list says it (an item with Gia > 0), else a vendor's column: yes/no or an amount;
+        -- null = not said (the procedure catalogue's flag is the fallback, in fct_dossier)
+        coalesce(fee_list_has_fee, parse_flag(CoPhiLePhi),
+                 try_cast(nullif(regexp_replace(CoPhiLePhi, '[^0-9]', '', 'g'), '') as double) > 0) as has_fee,
+        -- 1 national portal, 2 provincial gateway, 0 (or no) not paid online; absent = not said
+        case when parse_code_int(DuocThanhToanTrucTuyen) in (0, 1, 2) then parse_code_int(DuocThanhToanTrucTuyen)::tinyint
+             when parse_flag(DuocThanhToanTrucTuyen) then 1::tinyint
+             when not parse_flag(DuocThanhToanTrucTuyen) then 0::tinyint end as paid_online,
+        -- HinhThuc: 0 in person, 1 by post; a vendor's text ("Bưu chính", "Trực tiếp") or yes/no
+        -- column "Trả kết quả qua bưu chính"
+        case when parse_code_int(HinhThuc) in (0, 1) then parse_code_int(HinhThuc)::tinyint
+             when lower(HinhThuc) like '%bưu%' or lower(HinhThuc) like '%buu%' then 1::tinyint
+             when lower(HinhThuc) like '%trực tiếp%' or lower(HinhThuc) like '%truc tiep%' then 0::tinyint
+             when parse_flag(HinhThuc) then 1::tinyint
+             when not parse_flag(HinhThuc) then 0::tinyint end as result_method,
+        -- the rescheduling trace of the supplement requests: the appointment before the first one,
+        -- and the latest new appointment (a vendor's flat columns when there is no list)
+        coalesce(list_min(list_transform(supplement_due_before_list, lambda x: parse_local_ts(x))),
+                 parse_local_ts(NgayHenTraTruoc)) as original_due_at,
+        coalesce(list_max(list_transform(supplement_due_new_list, lambda x: parse_local_ts(x))),
+                 parse_local_ts(NgayHenTraMoi)) as rescheduled_due_at,
         parse_flag(HoSoCoThanhPhanSoHoa) as digitised,
         coalesce(result_file_count > 0, parse_flag(CoKetQuaDienTu)) as electronic_result,
         parse_flag(CoPhieuXinLoi) as apology_issued,

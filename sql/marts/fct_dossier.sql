@@ -5,7 +5,7 @@ with dossiers as (
 ),
 
 procedures as (
-    select procedure_code, field_code, statutory_days from dim_procedure
+    select procedure_code, field_code, statutory_days, has_fee from dim_procedure
 ),
 
 final as (
@@ -20,8 +20,13 @@ final as (
         due_date,
         end_date,
         supplement_count,
-        has_fee,
+        -- the dossier's own fee list (or vendor column), else the procedure catalogue's flag; null:
+        -- neither says (not in the online-payment denominator, and not "no fee": docs/inputs.md)
+        coalesce(d.has_fee, p.has_fee) as has_fee,
         paid_online,
+        result_by_post,
+        original_due_date,
+        rescheduled_due_date,
         digitised,
         electronic_result,
         apology_issued,

@@ -1,0 +1,129 @@
+"""`python -m etl score766`: the Decision 766 scores of every agency for one period, as a file.
+
+One row per agency: `agency_code,agency_name`, the six group scores under the National Public
+Service Portal's codes (CKMB, TDGQ, CLGQ, TTTT, MDSH, MDHL), `TONG_SCORE` (the total out of 100)
+and `unscored_points` (the points no loaded input lets the warehouse score). An empty group cell is
+"không có dữ liệu": none of the group's indicators has input (docs/inputs.md), never 0 nor full marks.
+
+KEY names a calendar period: `2025-10` (month), `2025-Q3` (quarter), `2025-H1` (half year) or
+`2025` (year). CSV (the default) is machine-readable like `etl report`: dot decimals, 2 decimals;
+xlsx is for an office: Vietnamese headers, points with 2 decimals in the reader's locale (88,25).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import polars as pl
+
+from warehouse import queries_766, store
+
+KEY_PATTERNS = (
+    (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "month"),
+    (re.compile(r"\d{4}-Q[1-4]"), "quarter"),
+    (re.compile(r"\d{4}-H[12]"), "half"),
+    (re.compile(r"\d{4}"), "year"),
+)
+GROUP_CODES = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"]
+SCORE_COLUMNS = GROUP_CODES + ["TONG_SCORE", "unscored_points"]
+HEADERS_VI = {
+    "agency_code": "Mã đơn vị",
+    "agency_name": "Tên đơn vị",
+    "CKMB": "Công khai, minh bạch (CKMB)",
+    "TDGQ": "Tiến độ, kết quả giải quyết (TDGQ)",
+    "CLGQ": "Dịch vụ công trực tuyến (CLGQ)",
+    "TTTT": "Thanh toán trực tuyến (TTTT)",
+    "MDSH": "Số hóa hồ sơ (MDSH)",
+    "MDHL": "Mức độ hài lòng (MDHL)",
+    "TONG_SCORE": "Tổng điểm",
+    "unscored_points": "Điểm không có dữ liệu để chấm",
+}
+# points are at most 100: no thousands separator; the decimal mark is the reader's (88,25 in Vietnamese)
+POINTS_FORMAT = "0.00"
+
+
+class ScoreError(Exception):
+    """A message for the user; the command exits 2."""
+
+
+def period_of(key: str) -> tuple[str, str]:
+    """('month', '2025-10') from '2025-10'; ScoreError for anything else."""
+    for pattern, kind in KEY_PATTERNS:
+        if pattern.fullmatch(key.strip()):
+            return kind, key.strip()
+    raise ScoreError(f"--period {key}: cần tháng 2025-10, quý 2025-Q3, 6 tháng 2025-H1 hoặc năm 2025")
+
+
+def score_frame(reader, key: str) -> pl.DataFrame:
+    kind, key = period_of(key)
+    if not queries_766.has_period(reader, kind, key):
+        raise ScoreError(f"--period {key}: kho không có kỳ này (chưa có dữ liệu hoặc sau ngày số liệu)")
+    frame = queries_766.period_scores(reader, kind, key)
+    missing = [c for c in SCORE_COLUMNS if c not in frame.columns]
+    if missing:  # the group codes come from ref_766_group: a renamed code must not go unnoticed
+        raise ScoreError(f"bảng ref_766_group thiếu mã nhóm {', '.join(missing)}")
+    return frame.select("agency_code", "agency_name",
+                        *[pl.col(c).cast(pl.Float64).round(2) for c in SCORE_COLUMNS])
+
+
+def write_csv(frame: pl.DataFrame, out: TextIO) -> None:
+    from etl.report import escape_frame
+
+    out.write(escape_frame(frame).write_csv(float_precision=2, null_value=""))
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path, key: str) -> None:
+    from etl.report import escape_frame
+
+    frame = escape_frame(frame).rename(HEADERS_VI)
+    longest = frame[HEADERS_VI["agency_name"]].str.len_chars().max() if frame.height else 0
+    # write_excel takes widths in pixels: about 7 pixels a character of an 11-point font
+    widths = {HEADERS_VI["agency_code"]: 130,
+              HEADERS_VI["agency_name"]: max(160, min(420, 7 * int(longest or 0) + 16))}
+    widths.update({HEADERS_VI[c]: 110 for c in SCORE_COLUMNS})
+    frame.write_excel(
+        path,
+        worksheet=f"Bộ chỉ số 766 {key}"[:31],
+        column_formats={HEADERS_VI[c]: POINTS_FORMAT for c in SCORE_COLUMNS},
+        header_format={"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1},
+        column_widths=widths,
+        autofilter=False,
+        freeze_panes=(1, 2),
+        table_style="Table Style Light 1",
+    )
+
+
+def run(directory: Path, key: str, fmt: str = "csv", output: Path | None = None) -> int:
+    if fmt == "xlsx" and output is None:
+        print("--format xlsx writes a file: give --output FILE", file=sys.stderr)
+        return 2
+    if store.current_path(directory) is None:
+        print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
+        return 2
+    reader = store.Reader(directory)
+    try:
+        frame = score_frame(reader, key)
+    except ScoreError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    finally:
+        reader.close()
+    if fmt == "xlsx":
+        write_xlsx(frame, output, key)
+    elif output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            write_csv(frame, out)
+    else:
+        write_csv(frame, sys.stdout)
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("score766", help="Decision 766 scores of every agency for one period (CSV or xlsx)")
+    p.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
+    p.add_argument("--period", required=True, metavar="KEY", help="2025-10 (month), 2025-Q3, 2025-H1 or 2025 (year)")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write to FILE (required for xlsx)")
