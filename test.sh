@@ -12,4 +12,11 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then
+  # the office-form tests render the workbooks as an office sees them (tests/office.py)
+  echo "Installing Debian's LibreOffice Calc and poppler-utils for the workbook tests…"
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+  $sudo_ apt-get update -qq && $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    libreoffice-calc-nogui poppler-utils fonts-liberation >/dev/null
+fi
 exec .venv/bin/python -m pytest "$@"
