@@ -61,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="DIR", required=True,
                         help="folder to write (replaced whole when the export is complete)")
     _user_parser(sub)
+    from etl import late_cmd   # `late`: its options live with the command (etl/late_cmd.py)
+
+    late_cmd.add_parser(sub, _add_warehouse, _date)
     return ap
 
 
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "user":
         return _user_command(args, directory)
+    if args.command == "late":
+        from etl import late_cmd
+
+        return late_cmd.run(directory, args.date_from, args.date_to, args.agency, args.format, args.output)
     if args.command == "load":
         from etl.load import load_files
         from warehouse import access

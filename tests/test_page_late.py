@@ -121,7 +121,7 @@ def test_page_lists_late_and_due_soon_and_exports_excel(wh_dir, monkeypatch):
     assert late_xlsx["Mã hồ sơ"].to_list() == ["L2", "L1", "B1"]
     assert late_xlsx["Số ngày làm việc trễ"].cast(pl.String).to_list() == ["6", "2", "1"]
     assert late_xlsx["Hẹn trả"].to_list() == ["12/03/2025", "07/03/2025", "06/03/2025"]
-    assert late_xlsx["Thư xin lỗi"].to_list() == ["Chưa gửi", "Đã gửi", "Chưa gửi"]
+    assert late_xlsx["Phiếu xin lỗi"].to_list() == ["Chưa", "Có", "Chưa"]
     assert "'=Sở Hai" in late_xlsx["Cơ quan, đơn vị"].to_list()
     assert "'-Đăng ký" in late_xlsx["Thủ tục"].to_list()
     soon_xlsx = pl.read_excel(io.BytesIO(_download_bytes(stores[-1], buttons[1])))

@@ -12,11 +12,20 @@ from etl.report import escape_frame
 from ui import components, fmt
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_SLIP_DATA = "Không có dữ liệu"
 SHOWN_ROWS = 200   # rows drawn on screen: a few thousand rows of HTML take a second to draw; Excel has all
 
 
 def _agency(with_agency: bool) -> list[pl.Expr]:
     return [pl.col("agency_name").fill_null(pl.col("agency_code")).alias("Cơ quan, đơn vị")] if with_agency else []
+
+
+def apology_text(column: str) -> pl.Expr:
+    """A late dossier's apology slip: Có, Chưa, or Không có dữ liệu when no loaded source says
+    (docs/late.md: a column of the sync file, or a loaded list of slips covering the agency)."""
+    return (pl.when(pl.col(column)).then(pl.lit("Có"))
+            .when(~pl.col(column)).then(pl.lit("Chưa"))
+            .otherwise(pl.lit(NO_SLIP_DATA)))
 
 
 def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
@@ -33,8 +42,7 @@ def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
         text("late_workdays", "Số ngày làm việc trễ"),
         pl.when(pl.col("late_state") == "finished_late").then(pl.lit("Đã kết thúc, trễ hạn"))
         .otherwise(pl.lit("Chưa kết thúc, quá hạn")).alias("Tình trạng"),
-        pl.when(pl.col("apology_issued")).then(pl.lit("Đã gửi")).otherwise(pl.lit("Chưa gửi"))
-        .alias("Thư xin lỗi"),
+        apology_text("apology_issued").alias("Phiếu xin lỗi"),
         pl.col("department").fill_null(fmt.EMPTY).alias("Bộ phận giữ hồ sơ"),
     )
 

@@ -30,7 +30,7 @@ final as (
         paid_online is not null and paid_online in (1, 2) as paid_online,
         coalesce(digitised, false) as digitised,
         coalesce(electronic_result, false) as electronic_result,
-        coalesce(apology_issued, false) as apology_issued,
+        apology_issued,
         is_counted_dossier(status, received_date) as is_counted
     from dated
 )
