@@ -38,6 +38,9 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
             demo_inputs.add_month_inputs(con, agencies, month, seed=seed, as_of=as_of, load_id=load_id)
             n_dossiers += month.height
         add_integrity_issues(con, None, agencies, seed=seed, as_of=as_of, load_id=load_id)
+        from etl.demo_apology import move_slips_to_list  # slips as a loaded list, not a sync column
+
+        move_slips_to_list(con, load_id)
         # meta first: the period tables are built up to the data's date
         build.set_meta(
             con, is_demo="true", as_of=as_of.isoformat(), province_code=ref.DEMO_PROVINCE,

@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role"],
+    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "apology"],
                       help="what the files hold (default: recognised from their columns)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")

@@ -26,7 +26,7 @@ from warehouse import queries_late, store
 
 # the CSV's columns: the required ones first (their order is the public interface), then names
 COLUMNS = ["dossier_code", "agency_code", "received_date", "due_date", "finished_date", "working_days_late",
-           "apology_slip", "agency_name", "procedure_code", "procedure_name"]
+           "apology_slip", "apology_date", "new_due_date", "agency_name", "procedure_code", "procedure_name"]
 
 HEADERS = {
     "dossier_code": "Mã hồ sơ",
@@ -39,10 +39,12 @@ HEADERS = {
     "finished_date": "Ngày kết thúc xử lý",
     "working_days_late": "Số ngày làm việc trễ hạn",
     "apology_slip": "Phiếu xin lỗi",
+    "apology_date": "Ngày xin lỗi",
+    "new_due_date": "Ngày hẹn trả mới",
 }
 # the xlsx's column order: who, what, the dates, how late, the slip
 XLSX_ORDER = ["dossier_code", "agency_code", "agency_name", "procedure_name", "received_date", "due_date",
-              "finished_date", "working_days_late", "apology_slip"]
+              "finished_date", "working_days_late", "apology_slip", "apology_date", "new_due_date"]
 SLIP_CSV = {True: "yes", False: "no"}
 SLIP_VN = {True: "Có", False: "Chưa", None: "Không có dữ liệu"}
 TITLE = "DANH SÁCH HỒ SƠ TRỄ HẠN"
@@ -69,6 +71,8 @@ def late_frame(reader, date_from: dt.date, date_to: dt.date, agency: str | None 
         pl.col("end_date").alias("finished_date"),
         pl.col("late_workdays").cast(pl.Int64).alias("working_days_late"),
         pl.col("apology_issued").alias("apology_slip"),
+        "apology_date",
+        pl.col("apology_new_due_date").alias("new_due_date"),
         "agency_name",
         "procedure_code",
         "procedure_name",

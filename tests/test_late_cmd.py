@@ -37,12 +37,12 @@ DOSSIERS = [
     dossier("N1", "2025-03-21", "2025-03-24", "2025-03-28"),
 ]
 EXPECTED = """\
-dossier_code,agency_code,received_date,due_date,finished_date,working_days_late,apology_slip,agency_name,\
-procedure_code,procedure_name
-O1,A,2025-02-24,2025-03-10,,8,,Sở Một,P1,P1
-F2,B,2025-03-03,2025-03-12,2025-03-19,5,no,'=Sở Hai,P1,P1
-F3,A,2025-03-05,2025-03-14,,4,,Sở Một,P1,P1
-F1,A,2025-03-03,2025-03-07,2025-03-11,2,yes,Sở Một,P1,P1
+dossier_code,agency_code,received_date,due_date,finished_date,working_days_late,apology_slip,apology_date,\
+new_due_date,agency_name,procedure_code,procedure_name
+O1,A,2025-02-24,2025-03-10,,8,,,,Sở Một,P1,P1
+F2,B,2025-03-03,2025-03-12,2025-03-19,5,no,,,'=Sở Hai,P1,P1
+F3,A,2025-03-05,2025-03-14,,4,,,,Sở Một,P1,P1
+F1,A,2025-03-03,2025-03-07,2025-03-11,2,yes,,,Sở Một,P1,P1
 """
 WINDOW = ["--from", "2025-03-01", "--to", "2025-03-20"]
 
@@ -115,7 +115,8 @@ def test_xlsx_vietnamese(wh_dir, capsys, tmp_path):
     assert first[0] == "DANH SÁCH HỒ SƠ TRỄ HẠN" and first[2] == "Từ ngày 01/03/2025 đến ngày 20/03/2025"
     rows = pl.read_excel(path, read_options={"header_row": 3})
     assert rows.columns == ["Mã hồ sơ", "Mã đơn vị", "Tên đơn vị", "Tên thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả",
-                            "Ngày kết thúc xử lý", "Số ngày làm việc trễ hạn", "Phiếu xin lỗi"]
+                            "Ngày kết thúc xử lý", "Số ngày làm việc trễ hạn", "Phiếu xin lỗi", "Ngày xin lỗi",
+                            "Ngày hẹn trả mới"]
     data = rows.head(4)
     assert data["Mã hồ sơ"].to_list() == ["O1", "F2", "F3", "F1"]
     assert data["Phiếu xin lỗi"].to_list() == ["Không có dữ liệu", "Chưa", "Không có dữ liệu", "Có"]

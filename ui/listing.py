@@ -28,6 +28,18 @@ def apology_text(column: str) -> pl.Expr:
             .otherwise(pl.lit(NO_SLIP_DATA)))
 
 
+def apology_sentence(counts: dict) -> str:
+    """The late list's slips in words: how many have one, have none, and have no data (no loaded
+    source covers them), leaving out the parts that are zero."""
+    parts = []
+    if counts["apologies"] or counts["no_apology"]:
+        parts.append(f"{fmt.number(counts['apologies'])} hồ sơ đã có phiếu xin lỗi, "
+                     f"{fmt.number(counts['no_apology'])} hồ sơ chưa có")
+    if counts["apology_unknown"]:
+        parts.append(f"{fmt.number(counts['apology_unknown'])} hồ sơ không có dữ liệu phiếu xin lỗi")
+    return "; ".join(parts) + "."
+
+
 def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
     """queries_late.late_dossiers rows as people read them."""
     text = components.text_col
@@ -127,7 +139,7 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
             st.markdown(
                 f"**{fmt.number(late)}** hồ sơ trễ hạn · {who} · {label}: {fmt.number(finished)} đã kết "
                 f"thúc trễ, {fmt.number(late - finished)} chưa kết thúc và đã quá hạn; "
-                f"{fmt.number(counts['apologies'])} hồ sơ đã có thư xin lỗi."
+                f"{apology_sentence(counts)}"
             )
             reader = data.reader()
             # the same query and arguments the access check has just let through for this user

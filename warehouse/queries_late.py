@@ -91,13 +91,16 @@ def _late_ctes(r, dates: dict) -> tuple[str, dict, dict]:
 
 
 def late_summary(r, kind: str, key: str, peer: str | None = None, agency: str | None = None) -> dict:
-    """How many dossiers late_dossiers would list, finished late among them, and with an apology slip:
-    counts only, for the line above a list that shows its first rows."""
+    """How many dossiers late_dossiers would list, finished late among them, and by apology slip:
+    issued (apologies), not issued (no_apology), no source says (apology_unknown). Counts only, for
+    the line above a list that shows its first rows."""
     ctes, dates, _ = _late_ctes(r, period_dates(r, kind, key))
     return r.query(
         f"""{ctes}
         select count(*) as late, count(*) filter (late_state = 'finished_late') as finished_late,
-               count(*) filter (coalesce(apology_issued, false)) as apologies
+               count(*) filter (apology_issued) as apologies,
+               count(*) filter (not apology_issued) as no_apology,
+               count(*) filter (apology_issued is null) as apology_unknown
         from late""",
         {**dates, "peer": peer, "agency": agency},
     ).row(0, named=True)
@@ -149,6 +152,8 @@ def late_list(r, dates: dict, peer: str | None = None, agency: str | None = None
                 l.judged_on,
                 l.late_workdays,
                 l.apology_issued,
+                l.apology_date,
+                l.apology_new_due_date,
                 h.department
             from ranked as l
             left join procedures as pr using (procedure_code)
