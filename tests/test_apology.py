@@ -26,10 +26,12 @@ Apology KPI (late with a slip / late owing one whose slip is known), March 2025:
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from etl.load import load_files
 from tests.conftest import dossier, make_warehouse
+from ui.listing import late_listing
 from warehouse import queries, queries_late, store
 from warehouse.metrics import METRICS
 
@@ -138,6 +140,10 @@ def test_late_list_and_integrity_read_the_three_states(wh):
         assert got == {"A3": True, "B2": None, "A2": False, "C1": False, "C2": True, "A1": True, "B1": None}
         a1 = late.filter(late["dossier_id"] == "A1").row(0, named=True)
         assert (a1["apology_date"], a1["apology_new_due_date"]) == (dt.date(2025, 3, 6), dt.date(2025, 3, 11))
+        # as the late page and its Excel file show them
+        shown = late_listing(late).filter(pl.col("Mã hồ sơ").is_in(["A1", "A2", "B1"]))
+        assert shown.select("Mã hồ sơ", "Phiếu xin lỗi", "Ngày xin lỗi", "Hẹn trả mới").rows() == [
+            ("A2", "Chưa", "—", "—"), ("A1", "Có", "06/03/2025", "11/03/2025"), ("B1", "Không có dữ liệu", "—", "—")]
         assert queries_late.late_summary(r, "month", "2025-03") == {
             "late": 7, "finished_late": 5, "apologies": 3, "no_apology": 2, "apology_unknown": 2}
         flagged = r.query("select dossier_id from fct_integrity_issue where check_key = 'late_no_apology' "

@@ -55,6 +55,9 @@ def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
         pl.when(pl.col("late_state") == "finished_late").then(pl.lit("Đã kết thúc, trễ hạn"))
         .otherwise(pl.lit("Chưa kết thúc, quá hạn")).alias("Tình trạng"),
         apology_text("apology_issued").alias("Phiếu xin lỗi"),
+        # from a loaded list of slips (a vendor's yes/no column carries no dates)
+        text("apology_date", "Ngày xin lỗi", "date"),
+        text("apology_new_due_date", "Hẹn trả mới", "date"),
         pl.col("department").fill_null(fmt.EMPTY).alias("Bộ phận giữ hồ sơ"),
     )
 
