@@ -13,6 +13,7 @@ missing=()
 [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM_PATH:-}" ] || missing+=(chromium)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+dpkg -s fonts-liberation >/dev/null 2>&1 || missing+=(fonts-liberation)
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages for the tests: ${missing[*]}…"

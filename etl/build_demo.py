@@ -50,6 +50,9 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         from etl.demo_handover import hand_over_open_dossiers
 
         hand_over_open_dossiers(con)
+        from etl.demo_apology import move_slips_to_list  # slips as a loaded list, not a sync column
+
+        move_slips_to_list(con, load_id)
         # meta first: the period tables are built up to the data's date
         build.set_meta(
             con, is_demo="true", as_of=as_of.isoformat(), province_code=ref.DEMO_PROVINCE,

@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
     load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role",
-                                         "calendar"],
+                                         "calendar", "apology"],
                       help="what the files hold (default: recognised from their columns)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
     from etl import score766
 
     score766.add_parser(sub)
+    from etl import late_cmd   # `late`: its options live with the command (etl/late_cmd.py)
+
+    late_cmd.add_parser(sub, _add_warehouse, _date)
     return ap
 
 
@@ -177,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         from etl import score766
 
         return score766.run(directory, args.period, args.format, args.output)
+    if args.command == "late":
+        from etl import late_cmd
+
+        return late_cmd.run(directory, args.date_from, args.date_to, args.agency, args.format, args.output)
     if args.command == "load":
         from etl.load import load_files
         from warehouse import access

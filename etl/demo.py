@@ -231,7 +231,9 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     digitised = rng.random(n) < np.clip((0.3 + 0.6 * t) * digital, 0, 0.98)
     e_result = rng.random(n) < np.clip((0.15 + 0.65 * t) * digital, 0, 0.98)
     late_done = is_late & has_end
-    apology = late_done & (rng.random(n) < traits["apology"][agency_idx])
+    # a slip is owed by every late dossier: finished late, or still open past its due day
+    owes_slip = late_done | (unfinished & (due_day < np.datetime64(as_of)))
+    apology = owes_slip & (rng.random(n) < traits["apology"][agency_idx])
     applicant = np.where(rng.random(n) < 0.88, 1, np.where(rng.random(n) < 0.85, 2, 4)).astype(np.int8)
     # what a sync record says beyond the catalogue (docs/inputs.md), from a stream of its own so that the
     # draws above stay as they were: DanhSachLePhi all 0 for a few exempt dossiers of a charging

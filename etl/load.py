@@ -27,16 +27,17 @@ from pathlib import Path
 import duckdb
 
 from etl import mapping, sources
+from etl.load_apology import apply_apology_slips
 from warehouse.build import parquet_folder, scalar
 from warehouse import build, store
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"
-KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "calendar")
+KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "calendar", "apology")
 KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
                "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch",
                "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng", "role": "vai trò người dùng",
-               "calendar": "lịch ngày nghỉ, ngày làm bù"}
+               "calendar": "lịch ngày nghỉ, ngày làm bù", "apology": "phiếu xin lỗi"}
 REQUIRED = {
     "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
     "step": ["MaHoSo", "ThoiDiemXuLy"],
@@ -47,6 +48,7 @@ REQUIRED = {
     "rating": ["NgayDanhGia"],
     "role": ["TaiKhoan", "VaiTro"],
     "calendar": ["Ngay", "LoaiNgay"],
+    "apology": ["MaHoSo", "NgayXinLoi"],
 }
 # at least one column of each set (a rating names its dossier or its agency, and says whether the
 # citizen was satisfied or gives a score)
@@ -95,6 +97,9 @@ def detect_kind(src: sources.Source) -> str | None:
         return "pakn"
     if "NgayDanhGia" in found["rating"] and {"HaiLong", "DiemDanhGia"} & set(found["rating"]):
         return "rating"
+    # a list of slips names dossiers too: its slip date tells it from a dossier export
+    if {"MaHoSo", "NgayXinLoi"} <= set(found["apology"]) and "TrangThaiHoSo" not in found["dossier"]:
+        return "apology"
     if "MaHoSo" in found["dossier"]:
         return "dossier"
     if {"TaiKhoan", "VaiTro"} <= set(found["role"]):
@@ -214,7 +219,7 @@ def _read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result:
     if result.kind is None:
         raise sources.UnusableFile(
             "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục, chỉ tiêu, phản ánh kiến nghị, "
-            "đánh giá hài lòng hay lịch ngày nghỉ) từ tiêu đề cột"
+            "đánh giá hài lòng, lịch ngày nghỉ hay phiếu xin lỗi) từ tiêu đề cột"
         )
     if result.kind == "dossier" and parquet_folder(con):
         raise sources.UnusableFile(
@@ -602,7 +607,8 @@ def _apply_roles(con, load_id: str, path: Path, now: dt.datetime) -> int:
 
 APPLY = {"dossier": _apply_dossiers, "step": _apply_steps, "agency": _apply_agencies,
          "procedure": _apply_procedures, "target": _apply_targets, "pakn": _apply_pakn,
-         "rating": _apply_ratings, "role": _apply_roles, "calendar": _apply_calendar}
+         "rating": _apply_ratings, "role": _apply_roles, "calendar": _apply_calendar,
+         "apology": apply_apology_slips}
 
 
 def _log(con, load_id: str, result: FileResult, path: Path, started: dt.datetime) -> None:

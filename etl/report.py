@@ -20,6 +20,7 @@ from typing import TextIO
 import polars as pl
 import xlsxwriter
 
+from etl import xlsx_layout
 from warehouse import queries, queries_units, store
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS
 
@@ -238,6 +239,32 @@ def _totals(sheet: Sheet) -> dict[str, int | float | None]:
     return totals
 
 
+def _shown(value, rate: bool) -> str:
+    """A number as the workbook's format shows it (1.234.567 ; 96,5%), to size its column."""
+    if value is None:
+        return ""
+    if rate:
+        return f"{value * 100:.1f}%"
+    return f"{int(value):,}".replace(",", ".")
+
+
+def _pixel_widths(frame: pl.DataFrame, text_columns: list[str], totals: dict, rate_label: str) -> dict[str, int]:
+    """Every column's width in PIXELS (polars' column_widths unit), from what its cells and totals show."""
+    widths = {}
+    for c in frame.columns:
+        if c in text_columns and c != "STT":
+            shown = [v for v in frame[c].to_list() if v]
+            widths[c] = xlsx_layout.column_px(c, shown, wrap=True)
+        else:
+            shown = [_shown(v, c == rate_label) for v in frame[c].to_list()]
+            total = [_shown(totals[c], c == rate_label)] if c in totals else []
+            widths[c] = max(xlsx_layout.column_px(c, shown), xlsx_layout.column_px(c, total, bold_cells=True))
+    label = TOTAL_LABEL   # written in the name column of the totals row
+    name_col = text_columns[2] if len(text_columns) >= 3 else text_columns[-1]
+    widths[name_col] = max(widths[name_col], xlsx_layout.column_px(name_col, [label], bold_cells=True))
+    return widths
+
+
 def _write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, heading: str, period: str, styles: dict) -> None:
     frame = sheet.frame.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA_PATTERN))
@@ -249,27 +276,27 @@ def _write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, heading: str, period: st
     ws.merge_range(0, 0, 0, ncols - 1, TITLE, styles["title"])
     ws.merge_range(1, 0, 1, ncols - 1, escape_text(heading), styles["subtitle"])
     ws.merge_range(2, 0, 2, ncols - 1, period, styles["subtitle"])
-    first_count = len(sheet.text_columns) + len(sheet.extra_counts)
-    col = first_count
-    for label, columns in COLUMN_GROUPS:
-        ws.merge_range(3, col, 3, col + len(columns) - 1, label, styles["group"])
-        col += len(columns)
-    ws.set_row(HEADER_ROW, 48)
-
     numeric = [c for c in frame.columns if c not in sheet.text_columns or c == "STT"]
     rate_label = REPORT_LABELS[RATE]
-    widths = {c: 6 if c == "STT" else 14 for c in sheet.text_columns}
-    for c in sheet.text_columns[1:]:
-        longest = frame[c].str.len_chars().max() if frame.height else 0
-        widths[c] = max(12, min(48, int(longest or 0) + 2))
-    widths.update({c: 12 for c in numeric if c != "STT"})
+    totals = _totals(sheet)
+    widths = _pixel_widths(frame, sheet.text_columns, totals, rate_label)
+    col = len(sheet.text_columns) + len(sheet.extra_counts)
+    groups = {}
+    for label, columns in COLUMN_GROUPS:
+        ws.merge_range(3, col, 3, col + len(columns) - 1, label, styles["group"])
+        groups[label] = sum(widths[REPORT_LABELS[c]] for c in columns)
+        col += len(columns)
+    ws.set_row(3, xlsx_layout.header_height(groups))
+    ws.set_row(HEADER_ROW, xlsx_layout.header_height(widths))
+    formats: dict[str, str | dict] = {
+        c: (RATE_FORMAT if c == rate_label else ("0" if c == "STT" else COUNT_FORMAT)) for c in numeric}
+    formats.update({c: {"text_wrap": True} for c in sheet.text_columns if c != "STT"})
     frame.write_excel(
         workbook=wb,
         worksheet=ws,
         position=(HEADER_ROW, 0),
         table_style="Table Style Light 1",
-        column_formats={c: (RATE_FORMAT if c == rate_label else ("0" if c == "STT" else COUNT_FORMAT))
-                        for c in numeric},
+        column_formats=formats,
         header_format={"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1},
         column_widths=widths,
         autofilter=False,
@@ -277,7 +304,6 @@ def _write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, heading: str, period: st
     )
     # the totals row, right below the table (outside it, so that sorting the table leaves it last)
     row = HEADER_ROW + 1 + frame.height
-    totals = _totals(sheet)
     label_col = 2 if len(sheet.text_columns) >= 3 else len(sheet.text_columns) - 1   # the name column
     for c, name in enumerate(frame.columns):
         if c == label_col:
@@ -291,22 +317,27 @@ def _write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, heading: str, period: st
                 ws.write_number(row, c, value, fmt)
         else:
             ws.write_blank(row, c, None, styles["total_text"])
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(3, HEADER_ROW)
+    xlsx_layout.print_setup(ws, 3, HEADER_ROW)
 
 
 def write_xlsx(reader, date_from: dt.date, date_to: dt.date, by: str, path: Path) -> list[Sheet]:
     """The report as an .xlsx file; returns the sheets written (tests compare them to the CSV)."""
     sheets = report_sheets(reader, date_from, date_to, by)
     province = queries_units.province_unit(reader)
-    province_name = (province or {}).get("unit_name")
+    write_sheets(sheets, (province or {}).get("unit_name"), date_from, date_to, path)
+    return sheets
+
+
+def write_sheets(sheets: list[Sheet], province_name: str | None, date_from: dt.date, date_to: dt.date,
+                 path: Path) -> None:
+    """The workbook of the given sheets: title rows, the table, the totals row, A4 landscape print."""
     period = f"Kỳ báo cáo: từ ngày {_date_vn(date_from)} đến ngày {_date_vn(date_to)}"
     # no string is ever turned into a formula or a link, whatever it holds
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "strings_to_numbers": False})
+                                          "strings_to_numbers": False,
+                                          "default_format_properties": xlsx_layout.FONT})
     try:
-        base = {"font_name": "Times New Roman", "font_size": 11}
+        base = xlsx_layout.FONT
         styles = {
             "title": wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"}),
             "subtitle": wb.add_format({**base, "italic": True, "align": "center"}),
@@ -322,7 +353,6 @@ def write_xlsx(reader, date_from: dt.date, date_to: dt.date, by: str, path: Path
             _write_sheet(wb, sheet, heading, period, styles)
     finally:
         wb.close()
-    return sheets
 
 
 def export_xlsx(directory: Path, date_from: dt.date, date_to: dt.date, by: str, path: Path) -> None:

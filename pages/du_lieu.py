@@ -8,7 +8,8 @@ from ui.bootstrap import bootstrap
 
 LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",
               "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch",
-              "role": "Vai trò người dùng", "calendar": "Lịch ngày nghỉ, làm bù"}
+              "role": "Vai trò người dùng", "calendar": "Lịch ngày nghỉ, làm bù",
+              "apology": "Phiếu xin lỗi"}
 
 meta = bootstrap("Dữ liệu")
 st.title("Dữ liệu")
@@ -98,7 +99,8 @@ with unverified_tab:
         components.empty_state("Mọi cơ quan và thủ tục trong hồ sơ đều có trong danh mục.")
     else:
         st.caption("Các mã này xuất hiện trong hồ sơ nhưng chưa có trong danh sách đơn vị hoặc danh mục thủ tục; "
-                   "hồ sơ vẫn được tính. Nạp danh sách đơn vị / danh mục thủ tục để xác minh.")
+                   "hồ sơ vẫn được tính. Nạp danh sách đơn vị / danh mục thủ tục để xác minh. Phiếu xin lỗi "
+                   "của hồ sơ chưa có trong kho được giữ lại và được tính khi hồ sơ đó được nạp.")
         st.dataframe(
             codes.select(
                 pl.col("kind").replace_strict(LOAD_KINDS, default=pl.col("kind")).alias("Loại"), pl.col("code").alias("Mã"), pl.col("name").alias("Tên"),

@@ -81,8 +81,11 @@ def test_queries_by_hand(wh_dir):
     assert ql.late_dossiers(r, "month", "2025-03", agency="A")["dossier_id"].to_list() == ["L2", "L1"]
     assert ql.late_dossiers(r, "month", "2025-03", limit=2).height == 2
     # the counts above a list cut to its first rows: 3 late, L1 and B1 finished late, L1 apologised
-    assert ql.late_summary(r, "month", "2025-03") == {"late": 3, "finished_late": 2, "apologies": 1}
-    assert ql.late_summary(r, "month", "2025-03", agency="A") == {"late": 2, "finished_late": 1, "apologies": 1}
+    # (every dossier here carries the vendor's column: L1 yes, L2 and B1 no, none unknown)
+    assert ql.late_summary(r, "month", "2025-03") == {"late": 3, "finished_late": 2, "apologies": 1,
+                                                      "no_apology": 2, "apology_unknown": 0}
+    assert ql.late_summary(r, "month", "2025-03", agency="A") == {"late": 2, "finished_late": 1, "apologies": 1,
+                                                                  "no_apology": 1, "apology_unknown": 0}
     assert ql.late_dossiers(r, "month", "2025-02").height == 0
     soon = {d: ql.due_soon(r, d).select("dossier_id", "workdays_left").rows() for d in (3, 5, 10)}
     assert soon[3] == [("S4", 0), ("S1", 1), ("S2", 3)]
@@ -110,7 +113,7 @@ def test_page_lists_late_and_due_soon_and_exports_excel(wh_dir, monkeypatch):
     assert at.title[0].value == "Hồ sơ trễ hạn"
     texts = " ".join(m.value for m in at.markdown)
     assert "**3** hồ sơ trễ hạn" in texts and "2 đã kết thúc trễ, 1 chưa kết thúc" in texts
-    assert "1 hồ sơ đã có thư xin lỗi" in texts
+    assert "1 hồ sơ đã có phiếu xin lỗi, 2 hồ sơ chưa có." in texts
     assert "**3** hồ sơ đến hạn trong 3 ngày làm việc tới" in texts and "20/03/2025" in texts
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "11/03/2025" in html and "Phòng Một" in html and "Hôm nay" in html
@@ -121,7 +124,7 @@ def test_page_lists_late_and_due_soon_and_exports_excel(wh_dir, monkeypatch):
     assert late_xlsx["Mã hồ sơ"].to_list() == ["L2", "L1", "B1"]
     assert late_xlsx["Số ngày làm việc trễ"].cast(pl.String).to_list() == ["6", "2", "1"]
     assert late_xlsx["Hẹn trả"].to_list() == ["12/03/2025", "07/03/2025", "06/03/2025"]
-    assert late_xlsx["Thư xin lỗi"].to_list() == ["Chưa gửi", "Đã gửi", "Chưa gửi"]
+    assert late_xlsx["Phiếu xin lỗi"].to_list() == ["Chưa", "Có", "Chưa"]
     assert "'=Sở Hai" in late_xlsx["Cơ quan, đơn vị"].to_list()
     assert "'-Đăng ký" in late_xlsx["Thủ tục"].to_list()
     soon_xlsx = pl.read_excel(io.BytesIO(_download_bytes(stores[-1], buttons[1])))

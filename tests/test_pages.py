@@ -101,7 +101,11 @@ def test_data_page_shows_loads_quarantine_and_unverified_codes(tmp_path, monkeyp
         "K2;Q.01;UBND xã Quỳnh;2.000815;Đăng ký khai sinh;1;10;31/02/2025;05/03/2025;04/03/2025\n",
         encoding="utf-8",
     )
-    load_files(tmp_path / "wh", [export], progress=lambda m: None)
+    # a list of apology slips naming K1 (loaded) and ZZ9 (not in the warehouse: kept, shown here)
+    slips = tmp_path / "phieu_xin_loi.csv"
+    slips.write_text("Mã hồ sơ,Ngày xin lỗi,Ngày hẹn trả mới\nK1,04/03/2025,06/03/2025\nZZ9,04/03/2025,\n",
+                     encoding="utf-8")
+    load_files(tmp_path / "wh", [export, slips], progress=lambda m: None)
     monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "wh"))
     at = run("pages/du_lieu.py")
     no_errors(at)
@@ -110,6 +114,9 @@ def test_data_page_shows_loads_quarantine_and_unverified_codes(tmp_path, monkeyp
     assert "ngày không hợp lệ" in text and "31/02/2025" in text
     assert "Q.01" in text and "UBND xã Quỳnh" in text
     assert "export.csv" in text
+    codes = next(t for t in tables if "Mã" in t.columns and "Số hồ sơ" in t.columns)
+    orphans = codes[codes["Loại"] == "Phiếu xin lỗi của hồ sơ chưa có trong kho"]
+    assert orphans["Mã"].tolist() == ["ZZ9"] and orphans["Tên"].str.endswith("phieu_xin_loi.csv").all()
 
 
 # --- ranking page over agg_ranking (tests/test_ranking.py has the hand-worked figures) -----------------

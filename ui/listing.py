@@ -12,6 +12,7 @@ from etl.report import escape_frame
 from ui import components, fmt
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_SLIP_DATA = "Không có dữ liệu"
 SHOWN_ROWS = 200   # rows drawn on screen: a few thousand rows of HTML take a second to draw; Excel has all
 
 
@@ -41,6 +42,26 @@ def _ceased(rows: pl.DataFrame) -> list[pl.Expr]:
         .fill_null("").alias("Ghi chú")]
 
 
+def apology_text(column: str) -> pl.Expr:
+    """A late dossier's apology slip: Có, Chưa, or Không có dữ liệu when no loaded source says
+    (docs/late.md: a column of the sync file, or a loaded list of slips covering the agency)."""
+    return (pl.when(pl.col(column)).then(pl.lit("Có"))
+            .when(~pl.col(column)).then(pl.lit("Chưa"))
+            .otherwise(pl.lit(NO_SLIP_DATA)))
+
+
+def apology_sentence(counts: dict) -> str:
+    """The late list's slips in words: how many have one, have none, and have no data (no loaded
+    source covers them), leaving out the parts that are zero."""
+    parts = []
+    if counts["apologies"] or counts["no_apology"]:
+        parts.append(f"{fmt.number(counts['apologies'])} hồ sơ đã có phiếu xin lỗi, "
+                     f"{fmt.number(counts['no_apology'])} hồ sơ chưa có")
+    if counts["apology_unknown"]:
+        parts.append(f"{fmt.number(counts['apology_unknown'])} hồ sơ không có dữ liệu phiếu xin lỗi")
+    return "; ".join(parts) + "."
+
+
 def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
     """queries_late.late_dossiers rows as people read them."""
     text = components.text_col
@@ -55,8 +76,10 @@ def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
         text("late_workdays", "Số ngày làm việc trễ"),
         pl.when(pl.col("late_state") == "finished_late").then(pl.lit("Đã kết thúc, trễ hạn"))
         .otherwise(pl.lit("Chưa kết thúc, quá hạn")).alias("Tình trạng"),
-        pl.when(pl.col("apology_issued")).then(pl.lit("Đã gửi")).otherwise(pl.lit("Chưa gửi"))
-        .alias("Thư xin lỗi"),
+        apology_text("apology_issued").alias("Phiếu xin lỗi"),
+        # from a loaded list of slips (a vendor's yes/no column carries no dates)
+        text("apology_date", "Ngày xin lỗi", "date"),
+        text("apology_new_due_date", "Hẹn trả mới", "date"),
         pl.col("department").fill_null(fmt.EMPTY).alias("Bộ phận giữ hồ sơ"),
         *_ceased(rows),
     )
@@ -143,7 +166,7 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
             st.markdown(
                 f"**{fmt.number(late)}** hồ sơ trễ hạn · {who} · {label}: {fmt.number(finished)} đã kết "
                 f"thúc trễ, {fmt.number(late - finished)} chưa kết thúc và đã quá hạn; "
-                f"{fmt.number(counts['apologies'])} hồ sơ đã có thư xin lỗi."
+                f"{apology_sentence(counts)}"
             )
             reader = data.reader()
             # the same query and arguments the access check has just let through for this user

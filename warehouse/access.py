@@ -23,6 +23,8 @@ ROLES = {LEADER: "Lãnh đạo tỉnh", HEAD: "Trưởng cơ quan, đơn vị", 
 # that names the agency asked for (None: the function lists every agency's records: leaders only)
 LISTINGS: dict[tuple[str, str], str | None] = {
     ("queries_late", "late_dossiers"): "agency",
+    ("queries_late", "late_list"): "agency",
+    ("queries_late", "late_in_window"): "agency",
     ("queries_late", "due_soon"): "agency",
     ("queries_drill", "dossiers"): "agency_code",
     ("queries_integrity", "integrity_issues"): "agency_code",

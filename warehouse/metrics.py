@@ -101,8 +101,9 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "apology_rate", "Tỷ lệ hồ sơ trễ hạn có thư xin lỗi",
-            "finished_late_with_apology", "finished_late",
-            description="hồ sơ trễ hạn có phiếu xin lỗi / hồ sơ giải quyết trễ hạn",
+            "late_with_apology", "late_apology_known",
+            description="hồ sơ trễ hạn có phiếu xin lỗi / hồ sơ trễ hạn phải có phiếu (đã giải quyết trễ hạn "
+                        "và đang giải quyết quá hạn) mà nguồn dữ liệu cho biết có hay chưa có phiếu",
         ),
         Metric(
             "late_share", "Tỷ lệ hồ sơ trễ hạn",
@@ -203,7 +204,8 @@ REPORT_COLUMNS = [
 # every additive column of agg_periodic_report / agg_report_detail (what the metrics are made of)
 MEASURES = REPORT_COLUMNS + [
     "received_supplement_requested", "finished_withdrawn", "dossiers_fee_known", "received_with_fee",
-    "received_paid_online", "received_digitised", "finished_return_known", "finished_by_post", "finished_electronic_result", "finished_late_with_apology", "finished_timely_766",
+    "received_paid_online", "received_digitised", "finished_return_known", "finished_by_post",
+    "finished_electronic_result", "late_with_apology", "late_apology_known", "finished_timely_766",
     "in_progress_not_due_766", "finished_repeat_supplement", "finished_stopped", "finished_workdays",
     "finished_timed", "finished_with_statutory", "finished_workdays_with_statutory",
     "finished_statutory_days",

@@ -51,10 +51,9 @@ def _ceased(r, alias: str, judged_on: str) -> tuple[str, str]:
             f"and s.ended_on < {judged_on}")
 
 
-def _late_ctes(r, kind: str, key: str) -> tuple[str, dict, dict]:
-    """The CTEs up to `late` (the dossiers late in the period, of the chosen agencies), their
-    parameters, and how to get working-day indexes (see late_dossiers)."""
-    dates = period_dates(r, kind, key)
+def _late_ctes(r, dates: dict) -> tuple[str, dict, dict]:
+    """The CTEs up to `late` (the dossiers late in the window `dates` — period_dates or window_dates —
+    of the chosen agencies), their parameters, and how to get working-day indexes (see late_list)."""
     # builds made before fct_dossier_late existed: the same rows from fct_dossier
     sliced = r.query("select count(*) as n from duckdb_tables() where table_name = 'fct_dossier_late'")["n"][0]
     source = "fct_dossier_late" if sliced else "fct_dossier"
@@ -108,13 +107,16 @@ def _late_ctes(r, kind: str, key: str) -> tuple[str, dict, dict]:
 
 
 def late_summary(r, kind: str, key: str, peer: str | None = None, agency: str | None = None) -> dict:
-    """How many dossiers late_dossiers would list, finished late among them, and with an apology slip:
-    counts only, for the line above a list that shows its first rows."""
-    ctes, dates, _ = _late_ctes(r, kind, key)
+    """How many dossiers late_dossiers would list, finished late among them, and by apology slip:
+    issued (apologies), not issued (no_apology), no source says (apology_unknown). Counts only, for
+    the line above a list that shows its first rows."""
+    ctes, dates, _ = _late_ctes(r, period_dates(r, kind, key))
     return r.query(
         f"""{ctes}
         select count(*) as late, count(*) filter (late_state = 'finished_late') as finished_late,
-               count(*) filter (coalesce(apology_issued, false)) as apologies
+               count(*) filter (apology_issued) as apologies,
+               count(*) filter (not apology_issued) as no_apology,
+               count(*) filter (apology_issued is null) as apology_unknown
         from late""",
         {**dates, "peer": peer, "agency": agency},
     ).row(0, named=True)
@@ -122,11 +124,23 @@ def late_summary(r, kind: str, key: str, peer: str | None = None, agency: str | 
 
 def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str | None = None,
                   limit: int = LIMIT) -> pl.DataFrame:
-    """Dossiers late in a period: finished late within it (end_date in the period), or still open
+    """Dossiers late in a period (dim_period): see late_list. Most late first; at most `limit` rows."""
+    return late_list(r, period_dates(r, kind, key), peer, agency, limit)
+
+
+def late_in_window(r, date_from, date_to, agency: str | None = None) -> pl.DataFrame:
+    """Every dossier late in a window of any dates (`python -m etl late`): see late_list and
+    window_dates. All rows, most late first."""
+    return late_list(r, window_dates(r, date_from, date_to), None, agency, None)
+
+
+def late_list(r, dates: dict, peer: str | None = None, agency: str | None = None,
+              limit: int | None = LIMIT) -> pl.DataFrame:
+    """Dossiers late in a window: finished late within it (end_date in the window), or still open
     at its eval_date and overdue then. late_workdays = working days from the due day to the end
     day (finished) or to the eval_date (open). The department that held it from fct_late_holdup.
-    Most late first; at most `limit` rows."""
-    ctes, dates, days = _late_ctes(r, kind, key)
+    Most late first; at most `limit` rows (None: all)."""
+    ctes, dates, days = _late_ctes(r, dates)
     ceased_cols, ceased_join = _ceased(r, "l", "l.judged_on")
     return r.query(
         f"""{ctes},
@@ -154,7 +168,9 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
                 l.late_state,
                 l.judged_on,
                 l.late_workdays,
-                coalesce(l.apology_issued, false) as apology_issued,
+                l.apology_issued,
+                l.apology_date,
+                l.apology_new_due_date,
                 h.department,
                 {ceased_cols}
             from ranked as l
@@ -169,6 +185,14 @@ def late_dossiers(r, kind: str, key: str, peer: str | None = None, agency: str |
         """,
         {**dates, "peer": peer, "agency": agency, "limit": limit},
     )
+
+
+def window_dates(r, date_from, date_to) -> dict:
+    """A window of any dates as query parameters: open dossiers are judged on its last day, or on the
+    data's date (meta as_of) when the window runs past it (what is not loaded is not known), as the
+    periodic report of a window judges them (etl/report.py)."""
+    as_of = r.query(f"select {_AS_OF} as as_of")["as_of"][0]
+    return {"start": date_from, "end": date_to, "eval": min(date_to, as_of), "found": True}
 
 
 def period_dates(r, kind: str, key: str) -> dict:

@@ -29,6 +29,13 @@ flagged as (
     from in_period
 ),
 
+owing as (
+    select
+        *,
+        (is_finished and finished_class = 'late') or (not is_finished and open_state = 'overdue') as is_late_owing
+    from flagged
+),
+
 -- sums of 0/1 rather than count(*) filter (...): the same counts (a null condition counts 0), about
 -- a quarter faster over millions of rows, as each filtered aggregate costs a pass of its own
 final as (
@@ -68,8 +75,12 @@ final as (
         sum(case when is_finished and result_by_post then 1 else 0 end)::bigint as finished_by_post,
         sum(case when is_finished and electronic_result
             then 1 else 0 end)::bigint as finished_electronic_result,
-        sum(case when is_finished and finished_class = 'late' and apology_issued
-            then 1 else 0 end)::bigint as finished_late_with_apology,
+        -- late dossiers owe the citizen an apology slip: finished late in the period, or open and
+        -- overdue at its eval date; counted only where a source says whether one was issued (null =
+        -- unknown, docs/late.md), so a province without slip data reads "no data", not 0%
+        sum(case when is_late_owing and apology_issued then 1 else 0 end)::bigint as late_with_apology,
+        sum(case when is_late_owing and apology_issued is not null
+            then 1 else 0 end)::bigint as late_apology_known,
         sum(case when is_finished and finished_class_766 in ('early', 'on_time')
             then 1 else 0 end)::bigint as finished_timely_766,
         sum(case when not is_finished and open_state_766 = 'not_due'
@@ -90,7 +101,7 @@ final as (
         coalesce(sum(case when is_finished and statutory_days is not null and processing_workdays is not null
             then statutory_days else 0 end), 0)
             as finished_statutory_days
-    from flagged
+    from owing
     group by all
 )
 

@@ -30,6 +30,8 @@ final as (
         digitised,
         electronic_result,
         apology_issued,
+        apology_date,
+        apology_new_due_date,
         case when end_date is not null then finished_class(end_date, due_date, status) end as finished_class,
         case when end_date is not null
              then finished_class_766(end_date, due_date, status, supplement_count) end as finished_class_766,

@@ -253,6 +253,8 @@ late_no_apology as (
         'Kết thúc xử lý ngày ' || vn_date_text(end_date) || ', trễ ' || (end_date - due_date)
             || ' ngày so với ngày hẹn trả ' || vn_date_text(due_date) || ', không có phiếu xin lỗi.' as explanation
     from dossiers
+    -- only where a source says "no": an unknown slip (null, no source covers it, docs/late.md) is
+    -- never flagged, or a province whose sync record carries no slips would see every late dossier
     where finished_class = 'late' and not apology_issued
 ),
 

@@ -4,6 +4,14 @@ with source as (
     select * from raw_dossier
 ),
 
+slips as (
+    select * from stg_apology_slip
+),
+
+covered as (
+    select agency_code, true as is_covered from stg_apology_coverage
+),
+
 dated as (
     select
         *,
@@ -13,6 +21,22 @@ dated as (
             as end_date,
         is_end_date_assumed(finished_at, returned_at, refused_at, status) as is_end_date_assumed
     from source
+),
+
+-- the apology slip: yes when a loaded slip names the dossier or the vendor's column says yes; no when
+-- the column says no or a loaded list covers the agency (stg_apology_coverage); else unknown (null).
+-- The national sync record has no such field: without a source a late dossier is "no data", not "no"
+with_slips as (
+    select
+        d.* exclude (apology_issued),
+        case when s.dossier_id is not null or d.apology_issued then true
+             when d.apology_issued = false or c.is_covered then false
+        end as apology_issued,
+        s.first_slip_date as apology_date,
+        s.new_due_date as apology_new_due_date
+    from dated as d
+    left join slips as s using (dossier_id)
+    left join covered as c using (agency_code)
 ),
 
 final as (
@@ -37,9 +61,11 @@ final as (
         cast(rescheduled_due_at as date) as rescheduled_due_date,
         coalesce(digitised, false) as digitised,
         coalesce(electronic_result, false) as electronic_result,
-        coalesce(apology_issued, false) as apology_issued,
+        apology_issued,
+        apology_date,
+        apology_new_due_date,
         is_counted_dossier(status, received_date) as is_counted
-    from dated
+    from with_slips
 )
 
 select * from final
