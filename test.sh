@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages for the tests: ${missing[*]}…"
   sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
   $sudo_ apt-get update -qq
-  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ -n "${TEST_CLOCK_OFFSET:-}" ]; then
   echo "Running the suite with the clock moved by ${TEST_CLOCK_OFFSET} ($(faketime -f "${TEST_CLOCK_OFFSET}" date +%F))"
