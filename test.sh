@@ -23,6 +23,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ -n "${TEST_CLOCK_OFFSET:-}" ]; then
   echo "Running the suite with the clock moved by ${TEST_CLOCK_OFFSET} ($(faketime -f "${TEST_CLOCK_OFFSET}" date +%F))"
-  exec faketime -f "${TEST_CLOCK_OFFSET}" .venv/bin/python -m pytest "$@"
+  SCREENSHOT_DIR="$(mktemp -d)" exec faketime -f "${TEST_CLOCK_OFFSET}" .venv/bin/python -m pytest "$@"
 fi
 exec .venv/bin/python -m pytest "$@"
