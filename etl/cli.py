@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         print("year,province,dossiers,files,bytes")
         for p in written:
             print(f"{p.year},{p.province},{p.dossiers},{p.files},{p.bytes}")
-        from ui.fmt import number
+        from warehouse.fmt import number
 
         megabytes, seconds = sum(p.bytes for p in written) / 1e6, time.perf_counter() - started
         print(f"Đã ghi {number(sum(p.dossiers for p in written))} hồ sơ, {len(written)} phân vùng, "

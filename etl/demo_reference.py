@@ -1,6 +1,6 @@
 """Reference data of the demo province: agencies, procedures and the annual plan targets.
 
-Units (districts, communes, the 2025 crosswalk) come from the official list in `etl.units`;
+Units (districts, communes, the 2025 crosswalk) come from the official list in `warehouse.units`;
 what is written here is the part no official package ships: which departments a province has,
 an illustrative procedure catalogue and how dossiers spread over them.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl import units
+from warehouse import units
 
 DEMO_PROVINCE = "22"          # Quảng Ninh: kept its borders in 2025, so one province across both eras
 DEMO_PROVINCE_ID = "H49"      # its level-1 segment in electronic identifier codes

@@ -13,7 +13,8 @@ from ui.bootstrap import bootstrap
 meta = bootstrap("Báo cáo")
 
 from etl import report  # noqa: E402
-from ui import auth, brief, components, data, fmt, state  # noqa: E402
+from ui import auth, brief, components, data, state  # noqa: E402
+from warehouse import fmt
 from warehouse import narrative  # noqa: E402
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS  # noqa: E402
 from warehouse.queries_units import PROVINCE_PARTS  # noqa: E402

@@ -11,7 +11,8 @@ import polars as pl
 import streamlit as st
 
 from ui import agency_parts as parts
-from ui import auth, components, data, fmt, listing, state
+from ui import auth, components, data, listing, state
+from warehouse import fmt
 from ui.bootstrap import bootstrap
 from warehouse.queries import PERIOD_KINDS
 

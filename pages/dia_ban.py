@@ -17,7 +17,8 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Theo địa bàn")
 
-from ui import auth, components, data, drill_parts as dp, fmt  # noqa: E402
+from ui import auth, components, data, drill_parts as dp  # noqa: E402
+from warehouse import fmt
 from warehouse.metrics import METRICS  # noqa: E402
 from warehouse.queries_drill import LIMIT, NO_CODE, STATE_LABELS, STATUS_LABELS  # noqa: E402
 

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from ui import auth, components, data, fmt
+from ui import auth, components, data
+from warehouse import fmt
 from ui.bootstrap import bootstrap
 
 LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",

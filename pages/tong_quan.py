@@ -5,7 +5,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui import components, data, fmt
+from ui import components, data
+from warehouse import fmt
 from ui.bootstrap import bootstrap
 from warehouse.metrics import HEADLINE, METRICS
 

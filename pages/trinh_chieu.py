@@ -12,7 +12,8 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui import components, data, fmt, slides, state
+from ui import components, data, slides, state
+from warehouse import fmt
 from ui.bootstrap import bootstrap
 
 TOTAL = len(slides.TITLES)

@@ -7,7 +7,8 @@ import polars as pl
 import streamlit as st
 
 from etl.report import escape_frame
-from ui import auth, components, data, fmt, state
+from ui import auth, components, data, state
+from warehouse import fmt
 from ui.bootstrap import bootstrap
 
 ALL = "all"

@@ -10,7 +10,8 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui import components, data, fmt, state
+from ui import components, data, state
+from warehouse import fmt
 from ui.bootstrap import bootstrap
 from warehouse import queries_targets
 from warehouse.metrics import METRICS, Metric

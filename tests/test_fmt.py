@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ui import fmt
+from warehouse import fmt
 
 
 def test_vietnamese_numbers_and_dates():

@@ -144,7 +144,7 @@ def test_targets_gap_projection_and_ceiling_worked_by_hand(wh_dir, monkeypatch):
 
 
 def _pct(ratio: float) -> str:
-    """96,5% by hand, independent of ui.fmt."""
+    """96,5% by hand, independent of warehouse.fmt."""
     return f"{ratio * 100:.1f}".replace(".", ",") + "%"
 
 

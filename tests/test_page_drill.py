@@ -16,7 +16,8 @@ import pytest
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import make_warehouse
 from tests.test_queries_drill import make_drill_warehouse, sql_counts
-from ui import components, fmt
+from ui import components
+from warehouse import fmt
 from warehouse import store
 from warehouse.metrics import METRICS
 

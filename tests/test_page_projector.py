@@ -34,7 +34,8 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import make_warehouse
 from tests.targets_fixtures import build_warehouse, month_batch
-from ui import fmt, slides
+from ui import slides
+from warehouse import fmt
 from warehouse import store
 
 PAGE = "pages/trinh_chieu.py"

@@ -4,7 +4,7 @@ import unicodedata
 
 import polars as pl
 
-from etl import units
+from warehouse import units
 
 
 def test_both_hierarchies_have_the_official_counts():

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui import components, fmt
+from ui import components
+from warehouse import fmt
 from warehouse import queries_targets
 from warehouse.metrics import METRICS, Metric
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ui import fmt
+from warehouse import fmt
 from warehouse import narrative
 from warehouse.narrative import RATE, Figures
 

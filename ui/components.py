@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui import fmt
+from warehouse import fmt
 from warehouse.metrics import METRICS, Metric, target_met
 from warehouse.queries_766 import STATUS_LABELS as STATUS_766
 from warehouse.queries import PERIOD_KINDS

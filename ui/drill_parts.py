@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui import components, fmt
+from ui import components
+from warehouse import fmt
 from warehouse.metrics import METRICS, target_met
 from warehouse.queries_drill import NO_CODE
 from warehouse.queries_units import PROVINCE_PARTS

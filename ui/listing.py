@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 
 from etl.report import escape_frame
-from ui import components, fmt
+from ui import components
+from warehouse import fmt
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_SLIP_DATA = "Không có dữ liệu"

@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui import components, fmt
+from ui import components
+from warehouse import fmt
 from warehouse.metrics import HEADLINE, METRICS
 
 INK = "#111111"                        # text: near-black on white, readable from the back of a room

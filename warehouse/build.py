@@ -74,7 +74,7 @@ def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
 
 def load_units(con: duckdb.DuckDBPyConnection) -> None:
     """The official unit lists of both hierarchies and the 2025 crosswalk."""
-    from etl import units
+    from warehouse import units
 
     con.execute("delete from ref_unit")
     con.execute("delete from ref_unit_crosswalk")

@@ -23,7 +23,7 @@ class Metric:
     numerator: str           # SQL over agg_periodic_report columns
     denominator: str | None  # None for a count
     unit: str = "ratio"      # 'ratio' (0..1), 'days' or 'count'
-    fmt: str = "percent"     # how ui.fmt shows it: percent, days, count, number
+    fmt: str = "percent"     # how warehouse.fmt shows it: percent, days, count, number
     higher_is_better: bool = True
     description: str = ""
     bounded: bool = True     # a share, always within 0..1 (processing time can run over 100%)

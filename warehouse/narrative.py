@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ui import fmt
+from warehouse import fmt
 from warehouse.metrics import METRICS, REPORT_COLUMNS, target_met
 
 # ranking rule fallback (ref_ranking_rule's default): an agency is named among the weakest only with
