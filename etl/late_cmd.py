@@ -20,7 +20,7 @@ from typing import TextIO
 import polars as pl
 import xlsxwriter
 
-from etl import xlsx_layout
+from etl import command_checks, xlsx_layout
 from etl.report import escape_frame, escape_text
 from warehouse import queries_late, store
 
@@ -129,11 +129,7 @@ def write_xlsx(frame: pl.DataFrame, date_from: dt.date, date_to: dt.date, agency
 def run(directory: Path, date_from: dt.date, date_to: dt.date, agency: str | None, fmt: str,
         output: Path | None) -> int:
     """The command: 0 when written, 2 with a message on standard error otherwise."""
-    if fmt == "xlsx" and output is None:
-        print("--format xlsx writes a file: give --output FILE", file=sys.stderr)
-        return 2
-    if store.current_path(directory) is None:
-        print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
+    if command_checks.refuse(directory, fmt, output):
         return 2
     reader = store.Reader(directory)
     try:

@@ -19,6 +19,7 @@ from typing import TextIO
 
 import polars as pl
 
+from etl import command_checks
 from warehouse import queries_766, store
 
 KEY_PATTERNS = (
@@ -97,11 +98,7 @@ def write_xlsx(frame: pl.DataFrame, path: Path, key: str) -> None:
 
 
 def run(directory: Path, key: str, fmt: str = "csv", output: Path | None = None) -> int:
-    if fmt == "xlsx" and output is None:
-        print("--format xlsx writes a file: give --output FILE", file=sys.stderr)
-        return 2
-    if store.current_path(directory) is None:
-        print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
+    if command_checks.refuse(directory, fmt, output):
         return 2
     reader = store.Reader(directory)
     try:
