@@ -68,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
     from etl import score766
 
     score766.add_parser(sub)
-    from etl import late_cmd   # `late`: its options live with the command (etl/late_cmd.py)
+    from etl import late_cmd  # `late`: its options live with the command (etl/late_cmd.py)
 
     late_cmd.add_parser(sub, _add_warehouse, _date)
     return ap
@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                    progress=lambda m: print(m, file=sys.stderr))
         return 0
     if args.command == "report":
-        from etl.report import export_xlsx, write_report
+        from warehouse.report import write_report
+        from warehouse.report_xlsx import export_xlsx
 
         if args.date_from > args.date_to:
             print(f"--from {args.date_from} is after --to {args.date_to}", file=sys.stderr)

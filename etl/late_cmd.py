@@ -7,7 +7,7 @@ date when the window runs past it). working_days_late = dim_date.workday_index o
 apology_slip: yes / no / empty when no loaded source says (docs/late.md).
 
 CSV to standard output (or --output), ISO dates; --format xlsx: Vietnamese headers, dd/mm/yyyy dates,
-printed A4 landscape (etl/xlsx_layout.py). docs/late.md describes the columns.
+printed A4 landscape (warehouse/xlsx_layout.py). docs/late.md describes the columns.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import TextIO
 import polars as pl
 import xlsxwriter
 
-from etl import command_checks, xlsx_layout
-from etl.report import escape_frame, escape_text
-from warehouse import queries_late, store
+from etl import command_checks
+from warehouse import queries_late, store, xlsx_layout
+from warehouse.escape import escape_frame, escape_text
 
 # the CSV's columns: the required ones first (their order is the public interface), then names
 COLUMNS = ["dossier_code", "agency_code", "received_date", "due_date", "finished_date", "working_days_late",

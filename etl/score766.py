@@ -71,13 +71,13 @@ def score_frame(reader, key: str) -> pl.DataFrame:
 
 
 def write_csv(frame: pl.DataFrame, out: TextIO) -> None:
-    from etl.report import escape_frame
+    from warehouse.escape import escape_frame
 
     out.write(escape_frame(frame).write_csv(float_precision=2, null_value=""))
 
 
 def write_xlsx(frame: pl.DataFrame, path: Path, key: str) -> None:
-    from etl.report import escape_frame
+    from warehouse.escape import escape_frame
 
     frame = escape_frame(frame).rename(HEADERS_VI)
     longest = frame[HEADERS_VI["agency_name"]].str.len_chars().max() if frame.height else 0

@@ -2,9 +2,6 @@
 downloadable as the .xlsx office form; a drafted paragraph to paste into the written report; a
 one-page A4 brief for the chairman. All from the same rows (docs/report.md)."""
 
-import tempfile
-from pathlib import Path
-
 import polars as pl
 import streamlit as st
 
@@ -12,10 +9,8 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Báo cáo")
 
-from etl import report  # noqa: E402
 from ui import auth, brief, components, data, state  # noqa: E402
-from warehouse import fmt
-from warehouse import narrative  # noqa: E402
+from warehouse import fmt, narrative, report  # noqa: E402
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS  # noqa: E402
 from warehouse.queries_units import PROVINCE_PARTS  # noqa: E402
 
@@ -40,14 +35,6 @@ TABLE_CSS = """<style>
 get_report = data.getter("queries_report")
 get_units = data.getter("queries_units")
 get_targets = data.getter("queries_targets")
-
-
-def xlsx_bytes(reader, date_from, date_to, by: str) -> bytes:
-    """The office form (etl.report.write_xlsx, as `python -m etl report --format xlsx` writes it)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bao_cao.xlsx"
-        report.write_xlsx(reader, date_from, date_to, by, path)
-        return path.read_bytes()
 
 
 def formatted(frame: pl.DataFrame, text: dict[str, str]) -> pl.DataFrame:
@@ -172,12 +159,11 @@ cards[3].metric("Đang giải quyết quá hạn", fmt.number(totals["in_progres
 
 # --- 1. the report table and its .xlsx form ---------------------------------------------------------------
 st.subheader(f"1. Bảng báo cáo · {LEVELS[level]}")
-reader = data.reader()
 start, end = period["start_date"], period["end_date"]
 st.download_button(
     "Tải bảng báo cáo (.xlsx, mẫu báo cáo)",
     # built on click only: the form runs the report over the dossiers for the period's dates
-    data=lambda: xlsx_bytes(reader, start, end, level),
+    data=data.deferred("report_xlsx", "xlsx_bytes", start, end, level),
     file_name=f"bao_cao_{slug}_{FILE_PART[level]}.xlsx", mime=XLSX_MIME, key="xlsx",
     on_click=auth.audit_export, args=(f"bao_cao_{slug}_{FILE_PART[level]}.xlsx",),
     icon=":material/download:",

@@ -6,10 +6,10 @@ import io
 import polars as pl
 import streamlit as st
 
-from etl.report import escape_frame
 from ui import auth, components, data, state
-from warehouse import fmt
 from ui.bootstrap import bootstrap
+from warehouse import fmt
+from warehouse.escape import escape_frame
 
 ALL = "all"
 LIST_LIMIT = 2000

@@ -50,6 +50,16 @@ def _run(module: str, name: str, args: tuple):
     return _cached(build_id(), module, name, args, scope)
 
 
+def deferred(module: str, name: str, *args):
+    """`warehouse.<module>.<name>(reader, *args)` as a call for later, NOT cached: a one-off large read
+    for a file (a whole listing, the report's workbook) that a download button makes on click only.
+    The signed-in user's right to it is checked now, in the page's run, where the session is known."""
+    current = reader()
+    access.check(principal(), module, name, args, current)
+    query = getattr(importlib.import_module(f"warehouse.{module}"), name)
+    return lambda: query(current, *args)
+
+
 def get(name: str, *args):
     """Run `warehouse.queries.<name>(reader, *args)` if the signed-in user may, cached for the build."""
     return _run("queries", name, args)

@@ -8,9 +8,9 @@ import io
 import polars as pl
 import streamlit as st
 
-from etl.report import escape_frame
 from ui import components
 from warehouse import fmt
+from warehouse.escape import escape_frame
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_SLIP_DATA = "Không có dữ liệu"
@@ -169,13 +169,12 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
                 f"thúc trễ, {fmt.number(late - finished)} chưa kết thúc và đã quá hạn; "
                 f"{apology_sentence(counts)}"
             )
-            reader = data.reader()
-            # the same query and arguments the access check has just let through for this user
+            # the whole list for the file, read on click only (its access checked now, like the rows')
+            whole_rows = data.deferred("queries_late", "late_dossiers", kind, key, peer, agency, ql.LIMIT)
             show(late_listing(rows, with_agency), ("Số ngày làm việc trễ",),
                  f"Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến {fmt.date(period['eval_date'])}.",
                  late > ql.LIMIT, ql.LIMIT, f"ho_so_tre_han_{file_tag}{key}.xlsx", "Đã trễ hạn", total=late,
-                 whole=lambda: late_listing(ql.late_dossiers(reader, kind, key, peer, agency, ql.LIMIT),
-                                            with_agency))
+                 whole=lambda: late_listing(whole_rows(), with_agency))
     with soon_tab:
         days = int(state.select("Đến hạn trong số ngày làm việc tới", DAY_CHOICES, "so_ngay", default="5",
                                 format_func=lambda d: f"{d} ngày làm việc"))

@@ -13,17 +13,31 @@
   sql/macros/target_rules.sql, so SQL and Python judge a target the same way.
 
 The macro is bound when it is called, so it can be created before the tables it reads.
+
+The query modules build their select lists here too (`sums`, `metric_columns`), so that a column
+summed or a KPI computed is written once for every query that reads a summary table.
 """
 
 from __future__ import annotations
 
-from warehouse.metrics import METRICS, TARGET_TOLERANCE
-
-DEFAULT_TABLE = "agg_periodic_report"
+from warehouse.metrics import DEFAULT_TABLE, MEASURES, METRICS, TARGET_TOLERANCE, metric_tables, metrics_of
 
 
-def _table(metric) -> str:
-    return getattr(metric, "table", DEFAULT_TABLE)
+def sums(columns: list[str] = MEASURES, source: str = "", fill: bool = False) -> str:
+    """`sum(c)::bigint as c` for each column (of the relation aliased `source`); `fill`: zero, not
+    null, where no row matches (a left join's missing counts)."""
+    prefix = f"{source}." if source else ""
+    if fill:
+        return ", ".join(f"coalesce(sum({prefix}{c}), 0)::bigint as {c}" for c in columns)
+    return ", ".join(f"sum({prefix}{c})::bigint as {c}" for c in columns)
+
+
+def metric_columns(table: str = DEFAULT_TABLE, keys: list[str] | None = None, summed: bool = True,
+                   rounded: bool = False) -> str:
+    """Every registry KPI over `table` (or those named in `keys`) as `expression as key`: over the
+    sums of the grouped rows (`summed`) or of one row; `rounded` to the export's digits."""
+    metrics = [METRICS[k] for k in keys] if keys else metrics_of(table)
+    return ", ".join(f"{m.sql(summed=summed, rounded=rounded)} as {m.key}" for m in metrics)
 
 
 def _quote(text: str) -> str:
@@ -45,12 +59,10 @@ select * from (values
 
 
 def kpi_long_sql() -> str:
-    tables = list(dict.fromkeys([DEFAULT_TABLE] + [_table(m) for m in METRICS.values()]))
+    tables = metric_tables()
     selects = []
     for i, table in enumerate(tables):
-        metrics = [m for m in METRICS.values() if _table(m) == table]
-        if not metrics:
-            continue
+        metrics = metrics_of(table)
         parts = ",\n        ".join(
             f"{{'kpi': {_quote(m.key)}, 'numerator': ({m.numerator})::double, "
             f"'denominator': {'null' if m.denominator is None else '(' + m.denominator + ')'}::double}}"

@@ -13,7 +13,30 @@ a value is met or missed the same way on every page, export and slide (docs/targ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # polars is imported where a frame is computed, not by every reader of the registry
+    import polars as pl
+
+# A rate as the report exports it (CSV, .xlsx) and the screen shows it: 4 decimals (0.9645, i.e. 96,45%),
+# rounded half away from zero, as DuckDB's round() does. Every surface rounds through this registry
+# (Metric.sql / Metric.polars / Metric.value with rounded=True, round_half_away), so the last digit of
+# the CSV, the workbook and a page agree.
+EXPORT_DIGITS = 4
+
+
+def round_half_away(value: float | None, digits: int = EXPORT_DIGITS) -> float | None:
+    """`value` to `digits` decimals, half away from zero, exactly as DuckDB's round(double, digits)
+    and polars' round(mode='half_away_from_zero') do (Python's round() goes half to even)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    scale = 10 ** digits
+    scaled = abs(value) * scale
+    whole = math.floor(scaled)
+    whole += 1 if scaled - whole >= 0.5 else 0
+    return math.copysign(whole, value) / scale
 
 
 @dataclass(frozen=True)
@@ -28,30 +51,59 @@ class Metric:
     description: str = ""
     bounded: bool = True     # a share, always within 0..1 (processing time can run over 100%)
     table: str = "agg_periodic_report"   # the summary table whose columns numerator / denominator name
+    digits: int = EXPORT_DIGITS          # decimals of the value as exported (rounded=True)
 
     @property
     def is_count(self) -> bool:
         return self.unit == "count"
 
-    def sql(self) -> str:
-        """Aggregate expression; null where the denominator is zero (a count: null without rows)."""
+    def sql(self, summed: bool = True, rounded: bool = False) -> str:
+        """Aggregate expression (`summed`) or the value of one row; null where the denominator is
+        zero (a count: null without rows). `rounded`: to the export's `digits`."""
+        num = f"sum({self.numerator})" if summed else f"({self.numerator})"
         if self.is_count:
-            return f"sum({self.numerator})::double"
-        return f"sum({self.numerator})::double / nullif(sum({self.denominator}), 0)"
+            expr = f"{num}::double"
+        else:
+            den = f"sum({self.denominator})" if summed else self.denominator
+            expr = f"{num}::double / nullif({den}, 0)"
+        return f"round({expr}, {self.digits})" if rounded else expr
 
-    def polars(self, summed: bool = True) -> "pl.Expr":
+    def polars(self, summed: bool = True, rounded: bool = False) -> pl.Expr:
         """The same formula for a polars frame of summary rows: over the sums of all rows (`summed`),
-        or row by row; null where the denominator is zero."""
+        or row by row; null where the denominator is zero. `rounded`: as sql(rounded=True) rounds."""
         import polars as pl
 
         if self.is_count:
             count = pl.sql_expr(self.numerator).cast(pl.Float64)
-            return (count.sum() if summed else count).alias(self.key)
-        numerator, denominator = pl.sql_expr(self.numerator), pl.sql_expr(self.denominator)
-        if summed:
-            numerator, denominator = numerator.sum(), denominator.sum()
-        return (pl.when(denominator > 0).then(numerator.cast(pl.Float64) / denominator)
-                .otherwise(None).alias(self.key))
+            expr = count.sum() if summed else count
+        else:
+            numerator, denominator = pl.sql_expr(self.numerator), pl.sql_expr(self.denominator)
+            if summed:
+                numerator, denominator = numerator.sum(), denominator.sum()
+            expr = pl.when(denominator > 0).then(numerator.cast(pl.Float64) / denominator).otherwise(None)
+        if rounded:
+            expr = expr.round(self.digits, mode="half_away_from_zero")
+        return expr.alias(self.key)
+
+    def parts(self, row: dict) -> tuple[float, float | None]:
+        """Numerator and denominator of one row of summed columns (a dict: a totals row)."""
+        import polars as pl
+
+        frame = pl.DataFrame([{k: v for k, v in row.items() if isinstance(v, int | float)}])
+        numerator = frame.select(pl.sql_expr(self.numerator)).item()
+        denominator = None if self.is_count else frame.select(pl.sql_expr(self.denominator)).item()
+        return numerator, denominator
+
+    def value(self, row: dict, rounded: bool = False) -> float | None:
+        """The KPI of one row of summed columns, as sql() computes it (null where the denominator is zero)."""
+        numerator, denominator = self.parts(row)
+        if self.is_count:
+            result = float(numerator)
+        elif not denominator:
+            return None
+        else:
+            result = numerator / denominator
+        return round_half_away(result, self.digits) if rounded else result
 
     @property
     def target_kpi(self) -> str:
@@ -86,8 +138,8 @@ METRICS: dict[str, Metric] = {
         Metric(
             "result_by_post_share", "Tỷ lệ trả kết quả qua bưu chính",
             "finished_by_post", "finished_return_known",
-            description="hồ sơ đã giải quyết trả kết quả qua dịch vụ bưu chính công ích / hồ sơ đã giải quyết "
-                        "có ghi hình thức trả kết quả (HinhThuc)",
+            description="hồ sơ đã giải quyết trả kết quả qua dịch vụ bưu chính công ích / "
+                        "hồ sơ đã giải quyết có ghi hình thức trả kết quả (HinhThuc)",
         ),
         Metric(
             "digitised_share", "Tỷ lệ số hóa hồ sơ",
@@ -126,7 +178,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "processing_time_ratio", "Thời gian giải quyết so với thời hạn quy định",
-            "finished_workdays_with_statutory", "finished_statutory_days", higher_is_better=False, bounded=False,
+            "finished_workdays_with_statutory", "finished_statutory_days", higher_is_better=False,
+            bounded=False,
             description="tổng số ngày làm việc đã dùng / tổng thời hạn quy định, của hồ sơ đã giải quyết "
                         "có thời hạn trong danh mục thủ tục (dưới 100% là nhanh hơn quy định)",
         ),

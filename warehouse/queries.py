@@ -11,7 +11,8 @@ import datetime as dt
 
 import polars as pl
 
-from warehouse.metrics import DEFAULT_TABLE, MEASURES, METRICS, REPORT_COLUMNS, metric_tables, metrics_of
+from warehouse.kpi_sql import metric_columns, sums
+from warehouse.metrics import DEFAULT_TABLE, REPORT_COLUMNS, metric_tables
 
 PERIOD_KINDS = {
     "year": "Năm",
@@ -24,8 +25,8 @@ PERIOD_KINDS = {
     "rep_month": "Kỳ báo cáo tháng (15–14)",
 }
 
-_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in MEASURES)
-_METRIC_COLS = ",\n    ".join(f"{m.sql()} as {m.key}" for m in metrics_of(DEFAULT_TABLE))
+_SUMS = sums()
+_METRIC_COLS = metric_columns()
 
 
 def _other_table_metrics(r, kind: str, key: str | None = None) -> list[pl.DataFrame]:
@@ -33,7 +34,7 @@ def _other_table_metrics(r, kind: str, key: str | None = None) -> list[pl.DataFr
     period_key of a kind (or for one period); one frame per table."""
     frames = []
     for table in metric_tables()[1:]:
-        cols = ", ".join(f"{m.sql()} as {m.key}" for m in metrics_of(table))
+        cols = metric_columns(table)
         frames.append(r.query(
             f"""select period_key, {cols} from {table}
                 where period_kind = $kind and ($key is null or period_key = $key) group by period_key""",
@@ -156,8 +157,7 @@ def report_for_range(r, date_from: dt.date, date_to: dt.date, from_days: bool | 
             select agency_code from counts
         )
         select a.agency_code, d.agency_name, {cols},
-               round((r.finished_early + r.finished_on_time)::double / nullif(r.finished, 0), 4)
-                   as on_time_rate
+               {metric_columns(keys=["on_time_rate"], summed=False, rounded=True)}
         from agencies as a
         join dim_agency as d using (agency_code)
         left join counts as r using (agency_code)

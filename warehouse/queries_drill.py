@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from warehouse.metrics import MEASURES, METRICS
+from warehouse.kpi_sql import metric_columns, sums
 from warehouse.queries_late import period_dates
 
 LIMIT = 500
 NO_CODE = "_"
 
-_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in MEASURES)
-_METRIC_COLS = ",\n    ".join(
-    f"{m.sql()} as {m.key}" for m in METRICS.values()
-    if getattr(m, "table", "agg_periodic_report") == "agg_periodic_report"
-)
+_SUMS = sums()
+_METRIC_COLS = metric_columns()
 
 # TrangThaiHoSo as a citizen-facing office says it (DOMAIN.md)
 STATUS_LABELS = {

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from warehouse.metrics import METRICS, REPORT_COLUMNS
+from warehouse.kpi_sql import metric_columns, sums
+from warehouse.metrics import REPORT_COLUMNS
 
-_SUMS = ", ".join(f"coalesce(sum(c.{c}), 0)::bigint as {c}" for c in REPORT_COLUMNS)
+_SUMS = sums(REPORT_COLUMNS, source="c", fill=True)
 
 
 def agency_report(r, kind: str, key: str) -> pl.DataFrame:
@@ -37,7 +38,7 @@ def agency_report(r, kind: str, key: str) -> pl.DataFrame:
         select x.agency_code, a.agency_name, a.peer_group, g.peer_group_label,
                g.sort_order as peer_group_order, a.unit_label,
                coalesce(m.province_part, 'other') as province_part,
-               {_SUMS}, {METRICS["on_time_rate"].sql()} as on_time_rate
+               {_SUMS}, {metric_columns(keys=["on_time_rate"])}
         from agencies as x
         join dim_agency as a using (agency_code)
         join dim_peer_group as g using (peer_group)

@@ -19,16 +19,14 @@ import datetime as dt
 
 import polars as pl
 
-from warehouse.metrics import MEASURES, METRICS, REPORT_COLUMNS
+from warehouse.kpi_sql import metric_columns, sums
+from warehouse.metrics import MEASURES, REPORT_COLUMNS
 
-_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in MEASURES)
-# the registry's dossier KPIs: those computed over agg_periodic_report's columns
-DOSSIER_METRICS = [m for m in METRICS.values()
-                   if getattr(m, "table", "agg_periodic_report") == "agg_periodic_report"]
-_METRIC_COLS = ",\n    ".join(f"{m.sql()} as {m.key}" for m in DOSSIER_METRICS)
-_REPORT_SUMS = ", ".join(f"sum({c})::bigint as {c}" for c in REPORT_COLUMNS)
-_ON_TIME = ("round(sum(finished_early + finished_on_time)::double / nullif(sum(finished), 0), 4)"
-            " as on_time_rate")
+_SUMS = sums()
+_METRIC_COLS = metric_columns()   # the registry's dossier KPIs (over agg_periodic_report's columns)
+_REPORT_SUMS = sums(REPORT_COLUMNS)
+# the report's rate, rounded as the report exports it
+_ON_TIME = metric_columns(keys=["on_time_rate"], rounded=True)
 
 LEVELS = ("province", "district", "commune")
 

@@ -1,5 +1,5 @@
 """Column widths, header heights and print setup for the workbooks an office opens and prints (the
-periodic report of etl/report.py, the late list of etl/late_cmd.py).
+periodic report of warehouse/report_xlsx.py, the late list of etl/late_cmd.py).
 
 Why: polars' `write_excel(column_widths=...)` and xlsxwriter's `set_column_pixels` take PIXELS. A width
 given in characters (12, 14) makes a column 12 pixels wide: LibreOffice and Excel then show every number
