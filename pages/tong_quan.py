@@ -127,6 +127,9 @@ previous = None
 if older.height:
     previous = data.get("province_summary", kind, older["period_key"][0]).row(0, named=True)
 targets = {t["kpi"]: t for t in data.get("province_targets", period["year"]).iter_rows(named=True)}
+if kind == "year":
+    # the year's cards judge the value the targets table below judges: take its verdict (SQL's)
+    targets |= {t["kpi"]: t for t in get_targets("attainment", period["year"]).iter_rows(named=True)}
 
 st.subheader(f"{period['period_label']} · so với chỉ tiêu kế hoạch năm {period['year']}")
 if period["eval_date"] < period["end_date"]:

@@ -11,37 +11,21 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ui import components, data, state
-from warehouse import fmt
 from ui.bootstrap import bootstrap
-from warehouse import queries_targets
-from warehouse.metrics import METRICS, Metric
+from warehouse import fmt, queries_targets
+from warehouse.metrics import METRICS
+from warehouse.metrics import metric as registry_metric
 
 PEER_LEVEL = {"department": "department", "central": "central", "district": "district",
               "commune_old": "commune", "commune": "commune"}
 MIN_VOLUMES = ["10", "20", "30", "50", "100"]
-SCORE_766 = Metric(queries_targets.SCORE_766, queries_targets.SCORE_766_LABEL, "", "", unit="score",
-                   fmt="score", bounded=False,
-                   description="tổng điểm Bộ chỉ số 766 (thang 100 điểm) của đơn vị trong kỳ")
 
 
 get = data.getter("queries_targets")
 
 
-def show(metric: Metric, value) -> str:
-    if metric.fmt == "score":
-        return fmt.EMPTY if value is None else f"{fmt.number(value, 1)} điểm"
-    return fmt.metric_value(metric, value)
-
-
-def change(metric: Metric, delta) -> str:
-    """A change of value from the previous period, in the KPI's unit."""
-    if delta is None:
-        return fmt.EMPTY
-    if metric.fmt == "percent":
-        return fmt.points(delta)
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    unit = " ngày" if metric.fmt == "days" else " điểm"
-    return f"{sign}{fmt.number(abs(delta), 1)}{unit}"
+show = fmt.metric_value
+change = fmt.metric_change
 
 
 def agency_params(agency_code: str) -> dict[str, str]:
@@ -75,7 +59,7 @@ if groups.height == 0:
     st.stop()
 group_labels = dict(zip(groups["peer_group"].to_list(), groups["peer_group_label"].to_list()))
 kpis = get("ranking_kpis")
-metrics = {k: METRICS.get(k, SCORE_766) for k in kpis["kpi"].to_list()} or dict(METRICS)
+metrics = {k: registry_metric(k) for k in kpis["kpi"].to_list()} or dict(METRICS)
 c1, c2, c3 = st.columns([2, 2, 1])
 peer = state.select("Nhóm so sánh", list(group_labels), "nhom", format_func=group_labels.get, container=c1)
 metric_key = state.select("Chỉ số", list(metrics), "chi_so", format_func=lambda k: metrics[k].label,

@@ -2,8 +2,8 @@
 
 Agency names, procedure names and dossier ids come from loaded files, so they can hold anything a
 vendor (or an attacker) typed. Property tests over the writers with hypothesis text: the dossier
-listings' Excel file (ui.listing.excel_bytes), the periodic report's workbook (etl.report.write_xlsx)
-and its CSV (etl.report.write_report); each file is read back (polars.read_excel, csv) and every text
+listings' Excel file (ui.listing.excel_bytes), the periodic report's workbook (etl.report_xlsx.write_xlsx)
+and its CSV (warehouse.report.write_report); each file is read back (polars.read_excel, csv) and every text
 cell checked, and the workbook's XML must hold no formula at all. The report writers get their rows
 from a stand-in for the query (the thing under test is the writer, not the query); one end-to-end
 test goes from a warehouse whose names are formulas through the real queries and the command.
@@ -20,14 +20,12 @@ import sys
 import zipfile
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import report
 from tests.conftest import ROOT, dossier, make_warehouse
 from ui import listing
-from warehouse import queries, queries_late
+from warehouse import escape, queries, queries_late, report, report_xlsx
 from warehouse.metrics import REPORT_COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -105,10 +103,10 @@ def test_report_workbook_cells_never_start_a_formula(names, province, tmp_path, 
     frame = report_rows(names)
     sheets = [report._sheet("Sở, ban, ngành", "các sở, ban, ngành", frame,
                             {"agency_code": "Mã đơn vị", "agency_name": "Tên cơ quan, đơn vị"})]
-    monkeypatch.setattr(report, "report_sheets", lambda *a, **k: sheets)
-    monkeypatch.setattr(report.queries_units, "province_unit", lambda r: {"unit_name": province})
+    monkeypatch.setattr(report_xlsx, "report_sheets", lambda *a, **k: sheets)
+    monkeypatch.setattr(report_xlsx.queries_units, "province_unit", lambda r: {"unit_name": province})
     path = tmp_path / "report.xlsx"
-    report.write_xlsx(None, dt.date(2025, 1, 1), dt.date(2025, 12, 31), "agency", path)
+    report_xlsx.write_xlsx(None, dt.date(2025, 1, 1), dt.date(2025, 12, 31), "agency", path)
     data = path.read_bytes()
     assert workbook_formulas(data) == []
     cells = sheet_cells(data, "Sở, ban, ngành")
@@ -117,7 +115,7 @@ def test_report_workbook_cells_never_start_a_formula(names, province, tmp_path, 
     texts = {c for c in cells if isinstance(c, str)}
     for _, name in names:
         if name:
-            assert (("'" + name) if name.startswith(report._FORMULA_START) else name) in texts
+            assert (("'" + name) if name.startswith(escape.FORMULA_START) else name) in texts
 
 
 @settings(PROFILE, max_examples=100)

@@ -26,11 +26,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest, app_test
 
-from etl import report
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import make_warehouse
 from tests.targets_fixtures import month_batch, targets_frame
-from warehouse import store
+from warehouse import report, report_xlsx, store
 
 PAGE = "pages/bao_cao.py"
 
@@ -120,7 +119,7 @@ def vn_int(text: str) -> int:
 
 def read_form(data: bytes) -> dict[str, tuple[pl.DataFrame, dict]]:
     """The .xlsx office form: every sheet's rows and its totals row (the last one)."""
-    sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, read_options={"header_row": report.HEADER_ROW})
+    sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, read_options={"header_row": report_xlsx.HEADER_ROW})
     return {name: (f.head(f.height - 1), f.row(f.height - 1, named=True)) for name, f in sheets.items()}
 
 

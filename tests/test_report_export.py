@@ -22,10 +22,10 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from etl import cli, report
+from etl import cli
 from tests.conftest import ROOT
-from tests.test_units_rollup import AGENCIES, FIELDS, WINDOW, dossier_sets, make_unit_warehouse
-from warehouse import queries, store
+from tests.test_units_rollup import AGENCIES, WINDOW, dossier_sets, make_unit_warehouse
+from warehouse import escape, queries, report, report_xlsx, store
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS
 
 FROM, TO = (d.isoformat() for d in WINDOW)
@@ -66,8 +66,8 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 def read_sheets(path) -> dict[str, tuple[pl.DataFrame, dict]]:
-    """Every sheet as (rows, totals row): the table starts on report.HEADER_ROW, the totals row is last."""
-    frames = pl.read_excel(path, sheet_id=0, read_options={"header_row": report.HEADER_ROW})
+    """Every sheet as (rows, totals row): the table starts on report_xlsx.HEADER_ROW, the totals row is last."""
+    frames = pl.read_excel(path, sheet_id=0, read_options={"header_row": report_xlsx.HEADER_ROW})
     out = {}
     for name, frame in frames.items():
         out[name] = (frame.head(frame.height - 1), frame.row(frame.height - 1, named=True))
@@ -211,13 +211,13 @@ def test_xlsx_by_agency(wh_dir, tmp_path, capsys):
 
 def test_xlsx_title_rows(wh_dir, tmp_path):
     path = tmp_path / "t.xlsx"
-    report.export_xlsx(wh_dir, *WINDOW, "agency", path)
+    report_xlsx.export_xlsx(wh_dir, *WINDOW, "agency", path)
     raw = pl.read_excel(path, sheet_name="Cấp huyện", has_header=False)
     first = raw[raw.columns[0]].to_list()
     assert first[0] == report.TITLE
     assert first[1] == "Tỉnh Thử – UBND cấp huyện (đến 30/06/2025)"
     assert first[2] == "Kỳ báo cáo: từ ngày 15/06/2025 đến ngày 14/07/2025"
-    assert first[report.HEADER_ROW] == "STT"
+    assert first[report_xlsx.HEADER_ROW] == "STT"
     assert "Số hồ sơ nhận giải quyết" in raw.row(3)
 
 
@@ -258,7 +258,7 @@ def test_xlsx_by_field(wh_dir, tmp_path):
     """Toàn tỉnh: Đất đai new 2 (both open, overdue), Hộ tịch carried 2 new 8 finished 9; per level:
     departments Đất đai (S2), central Hộ tịch (T1), districts Đất đai (H1b) and Hộ tịch (H2a), ..."""
     path = tmp_path / "linh_vuc.xlsx"
-    report.export_xlsx(wh_dir, *WINDOW, "field", path)
+    report_xlsx.export_xlsx(wh_dir, *WINDOW, "field", path)
     sheets = read_sheets(path)
     assert_sheet_totals(sheets)
     rows, totals = sheets["Toàn tỉnh"]
@@ -309,7 +309,7 @@ def test_xlsx_escapes_formula_like_text(tmp_path, capsys):
 
 def test_escape_text():
     texts = ["=A1", "+1", "-1", "@x", "\tx", "\rx", "Sở", "", None, "a=b"]
-    assert [report.escape_text(t) for t in texts] == [
+    assert [escape.escape_text(t) for t in texts] == [
         "'=A1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "Sở", "", None, "a=b"]
 
 
@@ -329,7 +329,7 @@ def test_xlsx_totals_reconcile_with_the_csv(tmp_path_factory, rows):
         expected = {c: agency[c].sum() for c in REPORT_COLUMNS}
         for by in report.BY:
             path = directory / f"{by}.xlsx"
-            report.write_xlsx(reader, date_from, date_to, by, path)
+            report_xlsx.write_xlsx(reader, date_from, date_to, by, path)
             sheets = read_sheets(path)
             assert_sheet_totals(sheets)
             assert totals_of(sheets["Toàn tỉnh"][1]) == expected, by

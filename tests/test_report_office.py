@@ -12,9 +12,9 @@ import re
 import polars as pl
 import pytest
 
-from etl import report
 from tests.office import is_a4_landscape, render, requires_office, words
 from tests.test_units_rollup import WINDOW, make_unit_warehouse
+from warehouse import report, report_xlsx
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS
 
 pytestmark = requires_office
@@ -41,7 +41,7 @@ def test_hand_made_province_prints_whole(tmp_path):
     directory = tmp_path / "wh"
     make_unit_warehouse(directory).close()
     path = tmp_path / "bao_cao.xlsx"
-    report.export_xlsx(directory, *WINDOW, "agency", path)
+    report_xlsx.export_xlsx(directory, *WINDOW, "agency", path)
     text, sizes = render(path, tmp_path / "pdf")
     assert "###" not in text
     assert len(sizes) == 7 and all(is_a4_landscape(s) for s in sizes), sizes
@@ -93,7 +93,7 @@ def big_sheet() -> report.Sheet:
 
 def test_province_sized_figures_print_in_full(tmp_path):
     path = tmp_path / "lon.xlsx"
-    report.write_sheets([big_sheet()], "Tỉnh Thử", dt.date(2025, 1, 1), dt.date(2025, 12, 31), path)
+    report_xlsx.write_sheets([big_sheet()], "Tỉnh Thử", dt.date(2025, 1, 1), dt.date(2025, 12, 31), path)
     text, sizes = render(path, tmp_path / "pdf")
     assert "###" not in text
     assert len(sizes) == 1 and is_a4_landscape(sizes[0])   # one page wide (and here one tall)
@@ -112,7 +112,7 @@ def test_widths_are_pixels_that_fit_the_figures():
     """The unit polars takes is pixels: a 9-character figure (8.888.888 plus its bold total) needs
     well over 60 px; the old widths (12-14, meant as characters) were 12-14 px."""
     sheet = big_sheet()
-    widths = report._pixel_widths(sheet.frame, sheet.text_columns, report._totals(sheet),
+    widths = report_xlsx._pixel_widths(sheet.frame, sheet.text_columns, report_xlsx._totals(sheet),
                                   REPORT_LABELS["on_time_rate"])
     assert widths[REPORT_LABELS["received_new"]] >= 70
     assert widths[REPORT_LABELS["received_postal"]] >= 50     # the header's words, not the "0"

@@ -11,9 +11,9 @@ import polars as pl
 import streamlit as st
 
 from ui import components
-from warehouse import fmt
-from warehouse import queries_targets
+from warehouse import fmt, queries_targets
 from warehouse.metrics import METRICS, Metric
+from warehouse.metrics import metric as registry_metric
 
 # the gap as work to do (components owns the wording, the overview says it the same way)
 NUMERATOR_NOUNS = components.NUMERATOR_NOUNS
@@ -117,9 +117,7 @@ def target_card(container, row: dict) -> None:
 def show_value(kpi: str, value) -> str:
     if value is None:   # nothing behind the KPI in the period (docs/inputs.md), never 0
         return components.NO_DATA
-    if kpi == SCORE_766:
-        return fmt.EMPTY if value is None else f"{fmt.number(value, 1)} điểm"
-    return fmt.metric_value(METRICS[kpi], value)
+    return fmt.metric_value(registry_metric(kpi), value)
 
 
 def rank_delta(rank_change) -> str | None:

@@ -46,11 +46,13 @@ def target_text(metric: Metric, comparator: str, goal) -> str:
 
 
 def target_status(metric: Metric, value, target: dict | None) -> tuple[str, bool | None]:
-    """('Chỉ tiêu ≥ 96,0%', met?) for a value against a target row."""
+    """('Chỉ tiêu ≥ 96,0%', met?) for a value against a target row. A row of agg_target_attainment
+    (it has `is_met`) carries the verdict SQL made on the same value: it is taken, not made again."""
     if target is None:
         return "Chưa có chỉ tiêu", None
     cmp, goal = target["comparator"], target["target_value"]
-    return f"Chỉ tiêu {target_text(metric, cmp, goal)}", target_met(cmp, value, goal)
+    met = target["is_met"] if "is_met" in target else target_met(cmp, value, goal)
+    return f"Chỉ tiêu {target_text(metric, cmp, goal)}", met
 
 
 def rate_delta(change: float | None, higher_is_better: bool = True) -> dict:

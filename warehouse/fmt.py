@@ -58,4 +58,17 @@ def metric_value(metric, value) -> str:
         return EMPTY if _missing(value) else f"{number(value, 1)} ngày"
     if metric.fmt == "count":
         return EMPTY if _missing(value) else f"{number(value)} hồ sơ"
+    if metric.fmt == "score":
+        return EMPTY if _missing(value) else f"{number(value, 1)} điểm"
     return number(value)
+
+
+def metric_change(metric, delta) -> str:
+    """A change of a KPI's value from the previous period, in its unit: '+1,2 điểm %', '−0,5 ngày'."""
+    if _missing(delta):
+        return EMPTY
+    if metric.fmt == "percent":
+        return points(delta)
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    unit = " ngày" if metric.fmt == "days" else " điểm"
+    return f"{sign}{number(abs(delta), 1)}{unit}"

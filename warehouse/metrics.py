@@ -220,6 +220,17 @@ METRICS: dict[str, Metric] = {
 
 DEFAULT_TABLE = "agg_periodic_report"
 
+# The 766 score (0-100 points, sql/kpi/agg_score_766.sql) is ranked like a KPI (agg_ranking) but is no
+# rate of a summary table: it stays out of METRICS (dim_kpi, kpi_long), and `metric()` finds it
+SCORE_766 = Metric("score_766", "Điểm Bộ chỉ số 766", "", "", unit="score", fmt="score", bounded=False,
+                   description="tổng điểm Bộ chỉ số 766 (thang 100 điểm) của đơn vị trong kỳ")
+
+
+def metric(key: str) -> Metric:
+    """A registry KPI, or the 766 score, by key (KeyError for anything else)."""
+    return SCORE_766 if key == SCORE_766.key else METRICS[key]
+
+
 # A value within this of its target meets it: 0.96 x 25 / 25 must not miss 0.96 by a rounding error.
 # The one tolerance of every verdict, Python and SQL alike (kpi_sql.py writes it into the macro).
 TARGET_TOLERANCE = 1e-9

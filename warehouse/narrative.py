@@ -128,7 +128,8 @@ class Figures:
 
     @property
     def on_time(self) -> int:
-        return self.totals["finished_early"] + self.totals["finished_on_time"]
+        """The on-time rate's numerator over the totals row (the registry's formula)."""
+        return METRICS[RATE].parts(self.totals)[0]
 
     @property
     def rate(self) -> float | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-SCORE_766 = "score_766"
-SCORE_766_LABEL = "Điểm Bộ chỉ số 766"
+from warehouse.metrics import SCORE_766 as _SCORE_766_METRIC
+
+SCORE_766 = _SCORE_766_METRIC.key            # the 766 score's key in agg_ranking
+SCORE_766_LABEL = _SCORE_766_METRIC.label
 
 # why an agency is listed but not ranked (agg_ranking.unranked_reason), as users read it
 UNRANKED_REASONS = {

@@ -14,10 +14,9 @@ import polars as pl
 import pytest
 from playwright.sync_api import Page, expect
 
-from etl import report
 from tests.browser.test_e2e import SCREENSHOTS, assert_no_errors, full_page_screenshot, open_page
 from ui import brief as ui_brief
-from warehouse import narrative, store
+from warehouse import narrative, report, report_xlsx, store
 from warehouse.metrics import METRICS, REPORT_COLUMNS
 
 pytestmark = pytest.mark.browser
@@ -83,7 +82,7 @@ def test_xlsx_form_download_matches_the_table_and_the_dossiers(page: Page, wareh
 
     done = download(page, XLSX_BUTTON, tmp_path / "form.xlsx")
     assert done.suggested_filename == "bao_cao_2025-Q3_co_quan.xlsx"
-    sheets = pl.read_excel(tmp_path / "form.xlsx", sheet_id=0, read_options={"header_row": report.HEADER_ROW})
+    sheets = pl.read_excel(tmp_path / "form.xlsx", sheet_id=0, read_options={"header_row": report_xlsx.HEADER_ROW})
     assert list(sheets)[:2] == ["Toàn tỉnh", "Sở, ban, ngành"]
     province = sheets["Toàn tỉnh"]
     assert province["Nhóm cơ quan, đơn vị"].to_list()[-1] == report.TOTAL_LABEL
