@@ -9,9 +9,8 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Báo cáo")
 
-from ui import auth, brief, components, data, state  # noqa: E402
-from warehouse import fmt, narrative, report  # noqa: E402
-from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS  # noqa: E402
+from ui import auth, brief, components, data, report_table, state  # noqa: E402
+from warehouse import fmt, narrative  # noqa: E402
 from warehouse.queries_units import PROVINCE_PARTS  # noqa: E402
 
 # the level of the table, as `python -m etl report --by` names it; the .xlsx file's name part
@@ -19,8 +18,6 @@ LEVELS = {"agency": "Theo cơ quan", "unit": "Theo địa bàn", "field": "Theo 
 FILE_PART = {"agency": "co_quan", "unit": "dia_ban", "field": "linh_vuc"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RATE = narrative.RATE
-COUNT_LABELS = [REPORT_LABELS[c] for c in REPORT_COLUMNS]
-NUMERIC = (*COUNT_LABELS, REPORT_LABELS[RATE])
 # sixteen columns: smaller type, names on one line, the table scrolls sideways rather than squeezing them
 TABLE_CSS = """<style>
 .bc-wide { overflow-x: auto; }
@@ -37,25 +34,10 @@ get_units = data.getter("queries_units")
 get_targets = data.getter("queries_targets")
 
 
-def formatted(frame: pl.DataFrame, text: dict[str, str]) -> pl.DataFrame:
-    """STT, the text columns under their Vietnamese headers, the report columns as 1.234 and 96,5%,
-    and a totals row (sums; the rate recomputed from them) like the .xlsx form's."""
-    total = narrative.rollup(frame).with_columns(pl.lit(report.TOTAL_LABEL).alias(next(iter(text))))
-    rows = pl.concat([frame.with_row_index("STT", 1).with_columns(pl.col("STT").cast(pl.String)),
-                      total.with_columns(pl.lit("").alias("STT"))], how="diagonal_relaxed")
-    return rows.select(
-        "STT",
-        *[pl.col(c).cast(pl.String).fill_null(fmt.EMPTY).alias(header) for c, header in text.items()],
-        *[components.text_col(c, REPORT_LABELS[c]) for c in REPORT_COLUMNS],
-        pl.col(RATE).map_elements(fmt.percent, return_dtype=pl.String).fill_null(fmt.EMPTY)
-        .alias(REPORT_LABELS[RATE]),
-    )
-
-
 def show_table(frame: pl.DataFrame, text: dict[str, str], caption: str) -> None:
-    table = formatted(frame, text)
+    table = report_table.formatted(frame, text)
     with st.container(height=560 if table.height > 16 else "content"):
-        html = components.html_table(table, numeric=("STT", *NUMERIC), caption=caption)
+        html = components.html_table(table, numeric=("STT", *report_table.NUMERIC), caption=caption)
         st.html(f"{TABLE_CSS}<div class='bc-wide'>{html}</div>")
 
 

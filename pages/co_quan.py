@@ -12,8 +12,8 @@ import streamlit as st
 
 from ui import agency_parts as parts
 from ui import auth, components, data, listing, state
-from warehouse import fmt
 from ui.bootstrap import bootstrap
+from warehouse import fmt
 from warehouse.queries import PERIOD_KINDS
 
 ALL = "all"
@@ -62,8 +62,7 @@ if unknown:
 
 def last_period(kind: str) -> dict | None:
     """The latest period of a kind that began while the agency existed (None: no such period)."""
-    lived = data.get("periods", kind).filter(pl.col("start_date") <= agency["valid_to"])
-    return lived.row(0, named=True) if lived.height else None
+    return get_agency("last_period", kind, agency["valid_to"])
 
 
 # a link to an agency that ended, without a period, opens on its last period, not on one it never saw

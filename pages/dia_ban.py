@@ -17,10 +17,11 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Theo địa bàn")
 
-from ui import auth, components, data, drill_parts as dp  # noqa: E402
-from warehouse import fmt
+from ui import auth, components, data, drill_data  # noqa: E402
+from ui import drill_parts as dp  # noqa: E402
+from warehouse import fmt  # noqa: E402
 from warehouse.metrics import METRICS  # noqa: E402
-from warehouse.queries_drill import LIMIT, NO_CODE, STATE_LABELS, STATUS_LABELS  # noqa: E402
+from warehouse.queries_drill import LIMIT, STATE_LABELS, STATUS_LABELS  # noqa: E402
 
 units = data.getter("queries_units")
 drill = data.getter("queries_drill")
@@ -62,51 +63,6 @@ def page_link(page: str, label: str, params: dict) -> None:
     except StreamlitAPIException:
         # run alone (AppTest) the page knows no other page: a plain link instead
         st.markdown(f"[{label}](/{page.removeprefix('pages/').removesuffix('.py')}?{urlencode(params)})")
-
-
-# ----------------------------------------------------------------------------- the node's figures
-
-def field_rows(node: dp.Node) -> pl.DataFrame:
-    return units("field_report", kind, key, node.agency, None if node.agency else node.unit)
-
-
-def procedure_rows(node: dp.Node) -> pl.DataFrame:
-    field = None if node.field == NO_CODE else node.field
-    rows = units("procedure_report", kind, key, node.agency, None if node.agency else node.unit, field)
-    return rows.filter(pl.col("field_code").is_null()) if node.field == NO_CODE else rows
-
-
-def match(column: str, code: str | None) -> pl.Expr:
-    return pl.col(column).is_null() if code in (None, NO_CODE) else pl.col(column) == code
-
-
-def node_row(node: dp.Node) -> dict | None:
-    """The node's counts and KPIs for the period (None when it has no row)."""
-    if node.kind in ("province", "district", "commune"):
-        version, level, code = node.unit
-        rows = units("unit_report", kind, key, level, version).filter(match("unit_code", code))
-    elif node.kind == "agency":
-        rows = drill("agency_node", kind, key, node.agency)
-    elif node.kind == "field":
-        rows = field_rows(node).filter(match("field_code", node.field))
-    else:
-        rows = procedure_rows(node).filter(match("procedure_code", node.procedure))
-    return rows.row(0, named=True) if rows.height else None
-
-
-def raw_children(node: dp.Node) -> pl.DataFrame:
-    if node.kind in ("province", "district"):
-        version, level, code = node.unit
-        return units("unit_children", kind, key, version, level, code)
-    if node.kind in ("commune", "agency"):
-        return field_rows(node)
-    if node.kind == "field":
-        return procedure_rows(node)
-    return pl.DataFrame()
-
-
-def received(row: dict) -> int:
-    return (row["carried_over"] or 0) + (row["received_new"] or 0)
 
 
 # ----------------------------------------------------------------------------- the screen
@@ -160,8 +116,8 @@ if node.kind == "district" and period["start_date"] >= REORGANISED:
 for note in notes:
     st.caption(note)
 
-row = node_row(node)
-if row is None or not (received(row) or row["finished"]):
+row = drill_data.node_row(node, kind, key)
+if row is None or not (drill_data.received(row) or row["finished"]):
     hint = ""
     if node.unit and node.unit[0] == 2 and node.kind == "commune" and period["end_date"] < REORGANISED:
         hint = " Xã theo danh mục mới chỉ có từ 01/07/2025; hãy chọn một kỳ từ tháng 7/2025."
@@ -177,7 +133,7 @@ if row is None or not (received(row) or row["finished"]):
 
 # headline figures of the node
 cards = st.columns([1, 1, 1.35, 1, 1.15])
-cards[0].metric("Nhận giải quyết", fmt.number(received(row)), border=True,
+cards[0].metric("Nhận giải quyết", fmt.number(drill_data.received(row)), border=True,
                 help="Hồ sơ kỳ trước chuyển qua và hồ sơ mới tiếp nhận trong kỳ")
 cards[1].metric("Đã giải quyết", fmt.number(row["finished"]), border=True)
 components.kpi_card(cards[2], ON_TIME, row["on_time_rate"], None,
@@ -204,7 +160,7 @@ if node.kind == "commune":
                           args=(node.params | {"don_vi": code},))
 
 # the children: ranked, as parts of the whole, on the map, as a table
-children = dp.children_rows(raw_children(node), node) if node.kind != "procedure" else pl.DataFrame()
+children = dp.children_rows(drill_data.raw_children(node, kind, key), node) if node.kind != "procedure" else pl.DataFrame()
 if children.height:
     nk = dp.node_key(node)
     st.markdown(f"#### {CHILDREN_HEADING[node.kind]}")
@@ -306,7 +262,7 @@ if node.kind in LISTED:
         .fill_null(fmt.EMPTY).alias("Trong kỳ"),
         pl.when(pl.col("is_late")).then(pl.lit("Trễ hạn")).otherwise(pl.lit("")).alias("Trễ hạn"),
     )
-    caption = (f"{fmt.number(received(row))} hồ sơ nhận giải quyết trong kỳ (kỳ trước chuyển qua và mới "
+    caption = (f"{fmt.number(drill_data.received(row))} hồ sơ nhận giải quyết trong kỳ (kỳ trước chuyển qua và mới "
                "tiếp nhận); hồ sơ trễ hạn xếp trước, rồi theo ngày tiếp nhận. Không có thông tin cá nhân "
                "của người nộp.")
     with st.container(height=520 if show.height > 14 else "content"):

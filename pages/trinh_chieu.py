@@ -13,8 +13,8 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ui import components, data, slides, state
-from warehouse import fmt
 from ui.bootstrap import bootstrap
+from warehouse import fmt
 
 TOTAL = len(slides.TITLES)
 TIMER_CHOICES = ["0", "10", "20", "30", "60", "120"]
@@ -46,17 +46,6 @@ def timer_choices() -> list[str]:
     return sorted(TIMER_CHOICES + extra, key=int)
 
 
-def on_time_rankings(kind: str, key: str) -> pl.DataFrame:
-    """The on-time ranking of every peer group of the period, stacked (agg_ranking via queries_targets)."""
-    groups = get("ranking_peer_groups", kind, key)
-    frames = [
-        get("ranking", kind, key, group, "on_time_rate").with_columns(pl.lit(label).alias("peer_group_label"))
-        for group, label in groups.select("peer_group", "peer_group_label").iter_rows()
-    ]
-    if not frames:
-        return pl.DataFrame(schema={"peer_group_label": pl.String, "is_ranked": pl.Boolean,
-                                    "finished_late": pl.Int64})
-    return pl.concat(frames, how="vertical_relaxed")
 
 
 def build(number: int, period: dict, as_of: dt.date | None, province: str | None) -> slides.Slide:
@@ -72,7 +61,7 @@ def build(number: int, period: dict, as_of: dt.date | None, province: str | None
     if not (summary["carried_over"] or 0) + (summary["received_new"] or 0):
         return slides.Slide(f"{label}: không có hồ sơ nào trong kỳ",
                             empty=f"{label}: không có hồ sơ nào trong kỳ này. Chọn kỳ khác trong “Tuỳ chọn”.")
-    rankings = on_time_rankings(kind, key)
+    rankings = get("ranking_all_groups", kind, key, "on_time_rate")
     if number == 2:
         return slides.rankings_slide(rankings, label, province)
     if number == 3:

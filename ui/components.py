@@ -11,8 +11,8 @@ import streamlit as st
 
 from warehouse import fmt
 from warehouse.metrics import METRICS, Metric, target_met
-from warehouse.queries_766 import STATUS_LABELS as STATUS_766
 from warehouse.queries import PERIOD_KINDS
+from warehouse.queries_766 import STATUS_LABELS as STATUS_766
 
 PLOT_LAYOUT = dict(
     separators=",.",                      # Vietnamese: decimal comma, thousands dot

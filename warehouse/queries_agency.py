@@ -98,3 +98,14 @@ def ceased(r, agency_code: str) -> dict | None:
         {"agency": agency_code},
     )
     return rows.row(0, named=True) if rows.height else None
+
+
+def last_period(r, kind: str, until) -> dict | None:
+    """The latest period of a kind that began on or before `until` (an ended agency's last day), as
+    its dim_period row; None when none did."""
+    rows = r.query(
+        """select period_key, period_label, start_date, end_date, eval_date, year from dim_period
+           where period_kind = $kind and start_date <= $until order by start_date desc limit 1""",
+        {"kind": kind, "until": until},
+    )
+    return rows.row(0, named=True) if rows.height else None

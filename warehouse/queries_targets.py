@@ -166,3 +166,17 @@ def agency_rankings(r, kind: str, key: str, agency_code: str) -> pl.DataFrame:
            order by coalesce(k.sort_order, 1000)""",
         [SCORE_766_LABEL, kind, key, agency_code],
     )
+
+
+def ranking_all_groups(r, kind: str, key: str, kpi: str) -> pl.DataFrame:
+    """The ranking of every peer group of a period for a KPI (`ranking`), stacked in peer-group order
+    with each row's `peer_group_label` (the projector's ranking and late slides)."""
+    groups = ranking_peer_groups(r, kind, key)
+    frames = [
+        ranking(r, kind, key, group, kpi).with_columns(pl.lit(label).alias("peer_group_label"))
+        for group, label in groups.select("peer_group", "peer_group_label").iter_rows()
+    ]
+    if not frames:
+        return pl.DataFrame(schema={"peer_group_label": pl.String, "is_ranked": pl.Boolean,
+                                    "finished_late": pl.Int64})
+    return pl.concat(frames, how="vertical_relaxed")
