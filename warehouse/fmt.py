@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from warehouse.metrics import EXPORT_DIGITS, round_half_away
 
 EMPTY = "—"
 
@@ -20,10 +23,17 @@ def number(value, digits: int = 0) -> str:
 
 
 def percent(ratio, digits: int = 1) -> str:
-    """0.965 -> '96,5%'."""
+    """0.965 -> '96,5%'. The ratio is first taken as the report exports it (metrics.EXPORT_DIGITS
+    decimals, half away from zero: the CSV's value), then shown half up as a spreadsheet shows that
+    value: a page, the CSV and the .xlsx never differ in the last digit (0.96449 is 0.9645 in the CSV,
+    96,5% in the workbook, so 96,5% on screen too)."""
     if _missing(ratio):
         return EMPTY
-    return number(ratio * 100, digits) + "%"
+    if digits > EXPORT_DIGITS - 2:     # finer than the export: nothing to agree with
+        return number(ratio * 100, digits) + "%"
+    exported = Decimal(repr(round_half_away(ratio)))
+    shown = (exported * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return number(shown, digits) + "%"
 
 
 def points(delta_ratio, digits: int = 1) -> str:
