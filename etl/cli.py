@@ -18,7 +18,8 @@ def _date(text: str) -> dt.date:
 
 
 def _add_warehouse(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
+    p.add_argument("--warehouse", metavar="DIR",
+                   help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,8 +46,8 @@ def parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role",
-                                         "calendar", "apology"],
+    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating",
+                                         "role", "calendar", "apology"],
                       help="what the files hold (default: recognised from their columns)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
@@ -85,7 +86,8 @@ def _user_parser(sub) -> None:
                      help="used while the warehouse has no role row for this name (ref_user_role)")
     add.add_argument("--agency", metavar="CODE", help="the agency of a truong_co_quan")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.add_argument("--replace", action="store_true", help="set a new password and role for an existing account")
+    add.add_argument("--replace", action="store_true",
+                     help="set a new password and role for an existing account")
     disable = user_sub.add_parser("disable", help="lock an account out")
     _add_warehouse(disable)
     disable.add_argument("name")
@@ -111,13 +113,15 @@ def _user_command(args, directory: Path) -> int:
     if args.user_command == "list":
         print("username,role,agency,state")
         for a in accounts.accounts(directory):
-            print(f"{a.username},{a.role or ''},{a.agency_code or ''},{'disabled' if a.disabled else 'enabled'}")
+            state = "disabled" if a.disabled else "enabled"
+            print(f"{a.username},{a.role or ''},{a.agency_code or ''},{state}")
         return 0
     if args.user_command == "disable":
         if not accounts.disable(directory, args.name):
             print(f"không có tài khoản {args.name}", file=sys.stderr)
             return 2
-        access.audit(directory, _operator(), "tai_khoan", f"khóa {accounts.normalise(args.name)}", origin="cli")
+        access.audit(directory, _operator(), "tai_khoan", f"khóa {accounts.normalise(args.name)}",
+                     origin="cli")
         print(f"đã khóa tài khoản {accounts.normalise(args.name)}", file=sys.stderr)
         return 0
     if args.password_stdin:
@@ -134,9 +138,10 @@ def _user_command(args, directory: Path) -> int:
     except accounts.AccountError as exc:
         print(exc, file=sys.stderr)
         return 2
-    role = f"{account.role}{' ' + account.agency_code if account.agency_code else ''}" if account.role else "không"
-    access.audit(directory, _operator(), "tai_khoan", f"tạo/đặt lại {account.username} (vai trò dự phòng: {role})",
-                 origin="cli")
+    agency = f" {account.agency_code}" if account.agency_code else ""
+    role = f"{account.role}{agency}" if account.role else "không"
+    access.audit(directory, _operator(), "tai_khoan",
+                 f"tạo/đặt lại {account.username} (vai trò dự phòng: {role})", origin="cli")
     print(f"đã lưu tài khoản {account.username}", file=sys.stderr)
     return 0
 
@@ -161,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             print("--format xlsx writes a file: give --output FILE", file=sys.stderr)
             return 2
         if store.current_path(directory) is None:
-            print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
+            print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})",
+                  file=sys.stderr)
             return 2
         if args.format == "xlsx":
             export_xlsx(directory, args.date_from, args.date_to, args.by, args.output)

@@ -80,11 +80,13 @@ def late_frame(reader, date_from: dt.date, date_to: dt.date, agency: str | None 
 
 
 def write_csv(frame: pl.DataFrame, out: TextIO) -> None:
-    csv = frame.with_columns(pl.col("apology_slip").replace_strict(SLIP_CSV, default=None, return_dtype=pl.String))
+    csv = frame.with_columns(
+        pl.col("apology_slip").replace_strict(SLIP_CSV, default=None, return_dtype=pl.String))
     out.write(escape_frame(csv).write_csv(null_value="", date_format="%Y-%m-%d"))
 
 
-def write_xlsx(frame: pl.DataFrame, date_from: dt.date, date_to: dt.date, agency_label: str, path: Path) -> None:
+def write_xlsx(frame: pl.DataFrame, date_from: dt.date, date_to: dt.date, agency_label: str,
+               path: Path) -> None:
     """The list as an office files it: a title, the window in dd/mm/yyyy, Vietnamese headers, dates as
     dates shown dd/mm/yyyy, A4 landscape one page wide with the header row on every page."""
     sheet = frame.with_columns(
@@ -105,7 +107,8 @@ def write_xlsx(frame: pl.DataFrame, date_from: dt.date, date_to: dt.date, agency
     try:
         ws = wb.add_worksheet("Hồ sơ trễ hạn")
         last = sheet.width - 1
-        ws.merge_range(0, 0, 0, last, TITLE, wb.add_format({"bold": True, "font_size": 14, "align": "center"}))
+        title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
+        ws.merge_range(0, 0, 0, last, TITLE, title)
         italic = wb.add_format({"italic": True, "align": "center"})
         ws.merge_range(1, 0, 1, last, escape_text(agency_label), italic)
         ws.merge_range(2, 0, 2, last, f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}", italic)
@@ -116,7 +119,8 @@ def write_xlsx(frame: pl.DataFrame, date_from: dt.date, date_to: dt.date, agency
         sheet.write_excel(
             workbook=wb, worksheet=ws, position=(header_row, 0), table_style="Table Style Light 1",
             column_formats=formats, column_widths=widths, autofilter=False,
-            header_format={"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter", "border": 1},
+            header_format={"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
+                           "border": 1},
             freeze_panes=(header_row + 1, 1),
         )
         total = wb.add_format({"bold": True})

@@ -120,7 +120,9 @@ def run(directory: Path, key: str, fmt: str = "csv", output: Path | None = None)
 
 def add_parser(sub) -> None:
     p = sub.add_parser("score766", help="Decision 766 scores of every agency for one period (CSV or xlsx)")
-    p.add_argument("--warehouse", metavar="DIR", help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
-    p.add_argument("--period", required=True, metavar="KEY", help="2025-10 (month), 2025-Q3, 2025-H1 or 2025 (year)")
+    p.add_argument("--warehouse", metavar="DIR",
+                   help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
+    p.add_argument("--period", required=True, metavar="KEY",
+                   help="2025-10 (month), 2025-Q3, 2025-H1 or 2025 (year)")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--output", metavar="FILE", type=Path, help="write to FILE (required for xlsx)")

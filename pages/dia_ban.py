@@ -160,7 +160,8 @@ if node.kind == "commune":
                           args=(node.params | {"don_vi": code},))
 
 # the children: ranked, as parts of the whole, on the map, as a table
-children = dp.children_rows(drill_data.raw_children(node, kind, key), node) if node.kind != "procedure" else pl.DataFrame()
+children = (dp.children_rows(drill_data.raw_children(node, kind, key), node) if node.kind != "procedure"
+            else pl.DataFrame())
 if children.height:
     nk = dp.node_key(node)
     st.markdown(f"#### {CHILDREN_HEADING[node.kind]}")
@@ -239,7 +240,8 @@ elif node.kind != "procedure":
 if node.kind in LISTED:
     st.markdown("#### Hồ sơ")
     # an agency head sees his own agency's dossiers only, a viewer none: refused in words
-    listing = auth.dossiers(lambda: drill("dossiers", kind, key, node.agency, None if node.agency else node.unit,
+    listing = auth.dossiers(lambda: drill("dossiers", kind, key, node.agency,
+                                          None if node.agency else node.unit,
                                           node.field, node.procedure, LIMIT + 1))
     if listing is None:
         st.stop()
@@ -262,9 +264,9 @@ if node.kind in LISTED:
         .fill_null(fmt.EMPTY).alias("Trong kỳ"),
         pl.when(pl.col("is_late")).then(pl.lit("Trễ hạn")).otherwise(pl.lit("")).alias("Trễ hạn"),
     )
-    caption = (f"{fmt.number(drill_data.received(row))} hồ sơ nhận giải quyết trong kỳ (kỳ trước chuyển qua và mới "
-               "tiếp nhận); hồ sơ trễ hạn xếp trước, rồi theo ngày tiếp nhận. Không có thông tin cá nhân "
-               "của người nộp.")
+    caption = (f"{fmt.number(drill_data.received(row))} hồ sơ nhận giải quyết trong kỳ (kỳ trước chuyển "
+               "qua và mới tiếp nhận); hồ sơ trễ hạn xếp trước, rồi theo ngày tiếp nhận. Không có thông tin "
+               "cá nhân của người nộp.")
     with st.container(height=520 if show.height > 14 else "content"):
         st.html(components.html_table(show, caption=caption))
     if cut:

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from ui import components, data
-from warehouse import fmt
 from ui.bootstrap import bootstrap
+from warehouse import fmt
 from warehouse.metrics import HEADLINE, METRICS
 
 get_targets = data.getter("queries_targets")
@@ -78,7 +78,8 @@ def score_766_section(kind: str, key: str, label: str) -> None:
     table = summary.select(
         pl.col("peer_group_label").alias("Nhóm so sánh"),
         components.text_col("agencies", "Số đơn vị"),
-        pl.col("median_total").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String).alias("Trung vị"),
+        pl.col("median_total").map_elements(lambda v: fmt.number(v, 1), return_dtype=pl.String)
+        .alias("Trung vị"),
         pl.struct("min_total", "max_total").map_elements(
             lambda r: f"{fmt.number(r['min_total'], 1)} – {fmt.number(r['max_total'], 1)}",
             return_dtype=pl.String).alias("Thấp nhất – cao nhất"),
@@ -108,7 +109,8 @@ def score_766_section(kind: str, key: str, label: str) -> None:
 meta = bootstrap("Tổng quan")
 province = data.get("province_name", meta.get("province_code")) or "Toàn tỉnh"
 st.title(f"Tổng quan · {province}")
-st.caption(f"Số liệu đến hết ngày {fmt.date(meta.get('as_of'))} · cập nhật lúc {fmt.datetime(meta.get('built_at'))}")
+st.caption(f"Số liệu đến hết ngày {fmt.date(meta.get('as_of'))} · "
+           f"cập nhật lúc {fmt.datetime(meta.get('built_at'))}")
 
 period = components.period_picker(data.get)
 if period is None:
@@ -133,11 +135,13 @@ if kind == "year":
 
 st.subheader(f"{period['period_label']} · so với chỉ tiêu kế hoạch năm {period['year']}")
 if period["eval_date"] < period["end_date"]:
-    st.caption(f"Kỳ chưa kết thúc: hồ sơ đang giải quyết được đánh giá tại ngày {fmt.date(period['eval_date'])}.")
+    st.caption("Kỳ chưa kết thúc: hồ sơ đang giải quyết được đánh giá tại ngày "
+               f"{fmt.date(period['eval_date'])}.")
 cols = st.columns(3)
 for i, key_ in enumerate(HEADLINE):
     m = METRICS[key_]
-    components.kpi_card(cols[i % 3], m, summary[key_], previous[key_] if previous else None, targets.get(key_))
+    components.kpi_card(cols[i % 3], m, summary[key_], previous[key_] if previous else None,
+                        targets.get(key_))
 if previous:
     st.caption(f"Mũi tên: thay đổi so với {older['period_label'][0]}. Đạt / chưa đạt: giá trị của kỳ "
                "so với chỉ tiêu năm.")

@@ -24,10 +24,10 @@ text = components.text_col
 meta = bootstrap("Trung thực số liệu")
 st.title("Trung thực số liệu báo cáo")
 st.caption(
-    "Những dấu hiệu báo cáo không trung thực hoặc cẩu thả mà các văn bản chỉ đạo nêu: kết thúc hồ sơ khi chưa "
-    "có kết quả, lùi hẹn không có yêu cầu bổ sung, rút hoặc trả lại hồ sơ để không bị tính trễ, dồn kết thúc "
-    "hồ sơ vào cuối kỳ, không gửi thư xin lỗi, bản ghi gửi lên sai ngày, sai mã. Mỗi dấu hiệu là một hồ sơ "
-    "cần xem lại, chưa phải kết luận vi phạm."
+    "Những dấu hiệu báo cáo không trung thực hoặc cẩu thả mà các văn bản chỉ đạo nêu: kết thúc hồ sơ khi "
+    "chưa có kết quả, lùi hẹn không có yêu cầu bổ sung, rút hoặc trả lại hồ sơ để không bị tính trễ, dồn "
+    "kết thúc hồ sơ vào cuối kỳ, không gửi thư xin lỗi, bản ghi gửi lên sai ngày, sai mã. Mỗi dấu hiệu là "
+    "một hồ sơ cần xem lại, chưa phải kết luận vi phạm."
 )
 
 period = components.period_picker(data.get)
@@ -60,8 +60,8 @@ if loaded["steps"] == 0:
     )
 if loaded["history_dossiers"] == 0:
     components.empty_state(
-        "Mỗi hồ sơ mới có một trạng thái (chưa nạp dữ liệu nhiều lần), nên chưa phát hiện được việc lùi ngày hẹn "
-        "trả hay kết thúc rồi mở lại hồ sơ."
+        "Mỗi hồ sơ mới có một trạng thái (chưa nạp dữ liệu nhiều lần), nên chưa phát hiện được việc lùi "
+        "ngày hẹn trả hay kết thúc rồi mở lại hồ sơ."
     )
 
 # ---- per agency ---------------------------------------------------------------------------------
@@ -103,7 +103,8 @@ check = state.select("Dấu hiệu", list(short), "kiem_tra", default=first_foun
 description = catalogue.filter(pl.col("check_key") == check)["description"][0]
 if check == "bulk_closure":
     s = get("settings")
-    description += (f" Ngưỡng hiện tại: {fmt.number(s.get('bulk_closure_last_workdays'))} ngày làm việc cuối, "
+    description += (f" Ngưỡng hiện tại: {fmt.number(s.get('bulk_closure_last_workdays'))} "
+                    "ngày làm việc cuối, "
                     f"nhịp gấp từ {fmt.number(s.get('bulk_closure_rate_ratio'), 1)} lần, tối thiểu "
                     f"{fmt.number(s.get('bulk_closure_min_closures'))} hồ sơ.")
 st.caption(description)

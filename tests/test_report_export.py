@@ -66,7 +66,8 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 def read_sheets(path) -> dict[str, tuple[pl.DataFrame, dict]]:
-    """Every sheet as (rows, totals row): the table starts on report_xlsx.HEADER_ROW, the totals row is last."""
+    """Every sheet as (rows, totals row): the table starts on report_xlsx.HEADER_ROW, the totals row is
+    last."""
     frames = pl.read_excel(path, sheet_id=0, read_options={"header_row": report_xlsx.HEADER_ROW})
     out = {}
     for name, frame in frames.items():

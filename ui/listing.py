@@ -18,7 +18,9 @@ SHOWN_ROWS = 200   # rows drawn on screen: a few thousand rows of HTML take a se
 
 
 def _agency(with_agency: bool) -> list[pl.Expr]:
-    return [pl.col("agency_name").fill_null(pl.col("agency_code")).alias("Cơ quan, đơn vị")] if with_agency else []
+    if not with_agency:
+        return []
+    return [pl.col("agency_name").fill_null(pl.col("agency_code")).alias("Cơ quan, đơn vị")]
 
 
 def ceased_note(ended_on, agency: str | None, successor: str | None) -> str | None:
@@ -172,7 +174,8 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
             # the whole list for the file, read on click only (its access checked now, like the rows')
             whole_rows = data.deferred("queries_late", "late_dossiers", kind, key, peer, agency, ql.LIMIT)
             show(late_listing(rows, with_agency), ("Số ngày làm việc trễ",),
-                 f"Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến {fmt.date(period['eval_date'])}.",
+                 "Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến "
+                 f"{fmt.date(period['eval_date'])}.",
                  late > ql.LIMIT, ql.LIMIT, f"ho_so_tre_han_{file_tag}{key}.xlsx", "Đã trễ hạn", total=late,
                  whole=lambda: late_listing(whole_rows(), with_agency))
     with soon_tab:
@@ -188,8 +191,8 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
             components.empty_state(f"{who}: không có hồ sơ nào đang giải quyết đến hạn trong {days} ngày làm "
                                    f"việc tới (tính từ {on}).")
         else:
-            st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới · {who} · "
-                        f"tính từ ngày dữ liệu {on}")
+            st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới · "
+                        f"{who} · tính từ ngày dữ liệu {on}")
             show(due_soon_listing(soon, with_agency), ("Còn (ngày làm việc)",),
                  "Hồ sơ chưa kết thúc, chưa quá hạn, không chờ bổ sung; xếp theo ngày hẹn trả gần nhất.",
                  cut, ql.LIMIT, f"ho_so_sap_den_han_{file_tag}{days}_ngay.xlsx", "Sắp đến hạn")

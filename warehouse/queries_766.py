@@ -117,7 +117,8 @@ def agency_indicators(r, kind: str, key: str, agency_code: str) -> pl.DataFrame:
                   i.indicator_key, i.group_key, i.source, i.numerator, i.denominator, i.ratio, i.threshold,
                   i.points, i.max_points, i.points_lost, i.status, {_STATUS_CASE} as status_label,
                   case when i.status = 'scored' and i.points_lost > 0
-                       then greatest(0, ceil(i.threshold * i.denominator - target_tolerance())::bigint - i.numerator) end
+                       then greatest(0, ceil(i.threshold * i.denominator - target_tolerance())::bigint
+                                        - i.numerator) end
                       as needed
            from agg_score_766_indicator as i
            join ref_766_indicator as d using (indicator_key)
