@@ -2,11 +2,12 @@
 
 Agency names, procedure names and dossier ids come from loaded files, so they can hold anything a
 vendor (or an attacker) typed. Property tests over the writers with hypothesis text: the dossier
-listings' Excel file (ui.listing.excel_bytes), the periodic report's workbook (etl.report_xlsx.write_xlsx)
-and its CSV (warehouse.report.write_report); each file is read back (polars.read_excel, csv) and every text
-cell checked, and the workbook's XML must hold no formula at all. The report writers get their rows
-from a stand-in for the query (the thing under test is the writer, not the query); one end-to-end
-test goes from a warehouse whose names are formulas through the real queries and the command.
+listings' Excel file (ui.listing.excel_bytes), the periodic report's workbook
+(warehouse.report_xlsx.write_xlsx) and its CSV (warehouse.report.write_report); each file is read back
+(polars.read_excel, csv) and every text cell checked, and the workbook's XML must hold no formula at
+all. The report writers get their rows from a stand-in for the query (the thing under test is the
+writer, not the query); one end-to-end test goes from a warehouse whose names are formulas through the
+real queries and the command.
 """
 
 from __future__ import annotations
