@@ -4,8 +4,8 @@ import polars as pl
 import streamlit as st
 
 from ui import auth, components, data
-from warehouse import fmt
 from ui.bootstrap import bootstrap
+from warehouse import fmt
 
 LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",
               "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch",
@@ -78,7 +78,8 @@ with quarantine_tab:
         options = ["(tất cả)"] + reasons["reason"].to_list()
         chosen = st.selectbox("Xem các bản ghi bị loại vì", options, key="quarantine_reason")
         # the records themselves (dossier ids, values) are for province leaders
-        rows = auth.dossiers(lambda: data.get("quarantine_rows", None if chosen == options[0] else chosen, 500))
+        reason = None if chosen == options[0] else chosen
+        rows = auth.dossiers(lambda: data.get("quarantine_rows", reason, 500))
         if rows is not None:
             st.dataframe(
                 rows.select(
@@ -99,12 +100,13 @@ with unverified_tab:
     if codes.height == 0:
         components.empty_state("Mọi cơ quan và thủ tục trong hồ sơ đều có trong danh mục.")
     else:
-        st.caption("Các mã này xuất hiện trong hồ sơ nhưng chưa có trong danh sách đơn vị hoặc danh mục thủ tục; "
-                   "hồ sơ vẫn được tính. Nạp danh sách đơn vị / danh mục thủ tục để xác minh. Phiếu xin lỗi "
-                   "của hồ sơ chưa có trong kho được giữ lại và được tính khi hồ sơ đó được nạp.")
+        st.caption("Các mã này xuất hiện trong hồ sơ nhưng chưa có trong danh sách đơn vị hoặc danh mục thủ "
+                   "tục; hồ sơ vẫn được tính. Nạp danh sách đơn vị / danh mục thủ tục để xác minh. Phiếu xin "
+                   "lỗi của hồ sơ chưa có trong kho được giữ lại và được tính khi hồ sơ đó được nạp.")
         st.dataframe(
             codes.select(
-                pl.col("kind").replace_strict(LOAD_KINDS, default=pl.col("kind")).alias("Loại"), pl.col("code").alias("Mã"), pl.col("name").alias("Tên"),
+                pl.col("kind").replace_strict(LOAD_KINDS, default=pl.col("kind")).alias("Loại"),
+                pl.col("code").alias("Mã"), pl.col("name").alias("Tên"),
                 _text("dossiers", "Số hồ sơ"),
             ),
             hide_index=True, width="stretch",
@@ -143,25 +145,30 @@ with inputs_tab:
             "Hồ sơ": fmt.number(y["dossiers"]),
             "Biết có phí, lệ phí hay không": components.coverage(y["fee_known"], y["dossiers"]),
             "Hồ sơ có phí": fmt.number(y["with_fee"]),
-            "Biết thanh toán trực tuyến (hồ sơ có phí)": components.coverage(y["payment_known"], y["with_fee"]),
-            "Biết hình thức trả kết quả (đã giải quyết)": components.coverage(y["return_known"], y["finished"]),
-            "Biết ngày hẹn ban đầu (hồ sơ bổ sung)": components.coverage(y["original_due_known"], y["with_supplement"]),
+            "Biết thanh toán trực tuyến (hồ sơ có phí)":
+                components.coverage(y["payment_known"], y["with_fee"]),
+            "Biết hình thức trả kết quả (đã giải quyết)":
+                components.coverage(y["return_known"], y["finished"]),
+            "Biết ngày hẹn ban đầu (hồ sơ bổ sung)":
+                components.coverage(y["original_due_known"], y["with_supplement"]),
         } for y in by_year.iter_rows(named=True)]
         st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
     refs = get_inputs("reference_inputs")
     st.markdown(
-        f"- Phản ánh, kiến nghị: "
-        + (f"{fmt.number(refs['pakn'])} từ {fmt.date(refs['pakn_from'])}" if refs["pakn"] else components.NO_DATA)
+        "- Phản ánh, kiến nghị: "
+        + (f"{fmt.number(refs['pakn'])} từ {fmt.date(refs['pakn_from'])}" if refs["pakn"]
+           else components.NO_DATA)
         + "\n- Đánh giá hài lòng: "
-        + (f"{fmt.number(refs['ratings'])} từ {fmt.date(refs['ratings_from'])}" if refs["ratings"] else components.NO_DATA)
+        + (f"{fmt.number(refs['ratings'])} từ {fmt.date(refs['ratings_from'])}" if refs["ratings"]
+           else components.NO_DATA)
         + f"\n- Danh mục thủ tục ({fmt.number(refs['procedures'])} thủ tục): có phí, lệ phí "
         f"{components.coverage(refs['fee_flag_known'], refs['procedures'])}, mức độ DVCTT "
         f"{components.coverage(refs['online_level_known'], refs['procedures'])}, công bố đúng hạn "
         f"{components.coverage(refs['published_known'], refs['procedures'])}"
     )
-    st.caption("Phí, lệ phí: danh sách phí, lệ phí của hồ sơ (DanhSachLePhi) hoặc cột phí của phần mềm một cửa, "
-               "không có thì theo danh mục thủ tục. Thiếu đầu vào thì chỉ số và chỉ tiêu Bộ chỉ số 766 tương ứng "
-               "hiện \"Không có dữ liệu\", không tính 0 điểm hay điểm tối đa.")
+    st.caption("Phí, lệ phí: danh sách phí, lệ phí của hồ sơ (DanhSachLePhi) hoặc cột phí của phần mềm một "
+               "cửa, không có thì theo danh mục thủ tục. Thiếu đầu vào thì chỉ số và chỉ tiêu Bộ chỉ số 766 "
+               "tương ứng hiện \"Không có dữ liệu\", không tính 0 điểm hay điểm tối đa.")
 
 with calendar_tab:
     calendar = data.getter("official_calendar")
@@ -199,19 +206,20 @@ ACTIONS = {"dang_nhap": "Đăng nhập", "dang_nhap_loi": "Đăng nhập không 
            "xuat": "Tải tệp", "nap": "Nạp dữ liệu", "tai_khoan": "Quản lý tài khoản"}
 for tab in audit_tab:
     with tab:
-        st.caption("Ai đăng nhập, tải tệp, nạp dữ liệu và khi nào (500 dòng mới nhất; chỉ ghi thêm, không sửa, "
-                   "không xóa). Chỉ lãnh đạo tỉnh xem được.")
+        st.caption("Ai đăng nhập, tải tệp, nạp dữ liệu và khi nào (500 dòng mới nhất; chỉ ghi thêm, không "
+                   "sửa, không xóa). Chỉ lãnh đạo tỉnh xem được.")
         if not audit_lines:
             components.empty_state("Nhật ký chưa có dòng nào.")
         else:
             st.dataframe(
                 pl.DataFrame(audit_lines).select(
-                    pl.col("at").str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False).dt.strftime("%d/%m/%Y %H:%M:%S")
-                    .alias("Thời điểm"),
+                    pl.col("at").str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
+                    .dt.strftime("%d/%m/%Y %H:%M:%S").alias("Thời điểm"),
                     pl.col("who").alias("Người"),
                     pl.col("action").replace_strict(ACTIONS, default=pl.col("action")).alias("Việc"),
                     pl.col("what").fill_null("").alias("Nội dung"),
-                    pl.col("origin").replace_strict({"app": "Trang web", "cli": "Dòng lệnh"}, default=pl.col("origin"))
+                    pl.col("origin")
+                    .replace_strict({"app": "Trang web", "cli": "Dòng lệnh"}, default=pl.col("origin"))
                     .alias("Từ"),
                 ),
                 hide_index=True, width="stretch",

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from warehouse import fmt
-from warehouse import narrative
+from warehouse import fmt, narrative
 from warehouse.narrative import RATE, Figures
 
 TITLE = "BẢN TÓM TẮT TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"

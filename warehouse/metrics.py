@@ -105,10 +105,6 @@ class Metric:
             result = numerator / denominator
         return round_half_away(result, self.digits) if rounded else result
 
-    @property
-    def target_kpi(self) -> str:
-        return self.key
-
 
 METRICS: dict[str, Metric] = {
     m.key: m

@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from warehouse.kpi_sql import metric_columns, sums
-from warehouse.metrics import DEFAULT_TABLE, REPORT_COLUMNS, metric_tables
+from warehouse.metrics import REPORT_COLUMNS, metric_tables
 
 PERIOD_KINDS = {
     "year": "Năm",
@@ -41,14 +41,6 @@ def _other_table_metrics(r, kind: str, key: str | None = None) -> list[pl.DataFr
             {"kind": kind, "key": key},
         ))
     return frames
-
-
-def _metric_source(m) -> str:
-    """The rows a KPI is computed over: its table, with the dossier volumes the ranking shows."""
-    if m.table == DEFAULT_TABLE:
-        return DEFAULT_TABLE
-    return (f"(select * from {m.table} full join (select period_kind, period_key, agency_code, received_new, "
-            f"finished, finished_late from {DEFAULT_TABLE}) using (period_kind, period_key, agency_code))")
 
 
 def meta(r) -> dict[str, str]:

@@ -143,10 +143,6 @@ def score_trend(r, kind: str, agency_code: str) -> pl.DataFrame:
     )
 
 
-def bands(r) -> pl.DataFrame:
-    return r.query("select * from ref_766_band order by sort_order")
-
-
 def peer_group_summary(r, kind: str, key: str) -> pl.DataFrame:
     """Per peer group for a period: agencies scored, the median, lowest and highest total, and the
     average points of each of the six groups (columns `points_<group_key>`)."""
