@@ -7,7 +7,7 @@
 
 CSV goes to standard output (or `--output`). The .xlsx is the report as an office files it:
 Vietnamese headers, a title with the period in dd/mm/yyyy, one sheet per level with a totals row,
-numbers stored as numbers. docs/notes/units_report.md describes the sheets.
+numbers stored as numbers. docs/units_report.md describes the sheets.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ _METRIC_COLS = ",\n    ".join(
     if getattr(m, "table", "agg_periodic_report") == "agg_periodic_report"
 )
 
-# TrangThaiHoSo as a citizen-facing office says it (DOMAIN.md)
+# TrangThaiHoSo as a citizen-facing office says it (docs/domain.md#status-codes)
 STATUS_LABELS = {
     1: "Mới đăng ký", 2: "Đã tiếp nhận", 3: "Từ chối tiếp nhận", 4: "Đang xử lý",
     5: "Yêu cầu bổ sung", 6: "Yêu cầu thực hiện nghĩa vụ tài chính", 7: "Công dân rút hồ sơ",

@@ -1,4 +1,4 @@
-"""Late dossiers and dossiers falling due soon, for the "Hồ sơ trễ hạn" page (docs/notes/late.md).
+"""Late dossiers and dossiers falling due soon, for the "Hồ sơ trễ hạn" page (docs/late.md).
 
 These list dossiers, so they read fct_dossier, always filtered by period and by agency or peer
 group, and cut at `limit` rows (the caller asks for limit + 1 to know whether the list was cut).
