@@ -1,6 +1,7 @@
-"""The documentation travels with the code: every relative link of README.md and docs/**/*.md opens a
-file of the repository, every #anchor a heading of its target (GitHub's rules), and no page sends the
-reader outside the repository (DOMAIN.md, ../shared) or to the notes that are not in it (docs/notes)."""
+"""The documentation travels with the code: every relative link of README.md, docs/**/*.md and
+tests/data/README.md opens a file of the repository, every #anchor a heading of its target (GitHub's
+rules), and no page sends the reader outside the repository (DOMAIN.md, ../shared) or to the notes that
+are not in it (docs/notes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import unquote
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), ROOT / "tests" / "data" / "README.md"]
 
 # [text](target) and ![alt](target), the target up to a space (an optional "title") or ")"
 LINK = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
