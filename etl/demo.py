@@ -1,6 +1,6 @@
 """A realistic, deterministic demo warehouse for one real province (vectorised: no loop per dossier).
 
-Volumes follow DOMAIN.md (about 0.5 million dossiers a year at scale 1). What makes it realistic:
+Volumes follow docs/domain.md#scale (about 0.5 million dossiers a year at scale 1). What makes it realistic:
 land dossiers are late far more often than civil-status ones; the online share, online payment,
 digitisation and electronic results rise over time; agencies differ (a few are weak, a few
 rarely issue apology slips); districts disappear on 01/07/2025 and the new communes take over

@@ -1,5 +1,5 @@
 """Hồ sơ trễ hạn: the late dossiers of a period for a peer group or an agency, and the open
-dossiers falling due in the next working days, with an Excel download (docs/notes/late.md)."""
+dossiers falling due in the next working days, with an Excel download (docs/late.md)."""
 
 import streamlit as st
 

@@ -1,5 +1,5 @@
 """Trung thực số liệu: signs of dishonest or sloppy reporting, per agency and check, and the
-dossiers behind each (rules in docs/notes/integrity.md; counts from agg_integrity)."""
+dossiers behind each (rules in docs/integrity.md; counts from agg_integrity)."""
 
 import io
 

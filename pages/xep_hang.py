@@ -1,6 +1,6 @@
 """Xếp hạng: agencies ranked inside their peer group by a KPI.
 
-Reads agg_ranking; the rule and methods are in docs/notes/targets_rankings.md.
+Reads agg_ranking; the rule and methods are in docs/targets_rankings.md.
 """
 
 import math

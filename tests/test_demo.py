@@ -1,4 +1,4 @@
-"""The demo province: complete, realistic in the ways DOMAIN.md describes, deterministic."""
+"""The demo province: complete, realistic in the ways docs/domain.md describes, deterministic."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Reporting-integrity checks (docs/notes/integrity.md) against answers worked out by hand.
+"""Reporting-integrity checks (docs/integrity.md) against answers worked out by hand.
 
 Three small warehouses: dossier states and their loaded history (March 2025), bulk closures in
 April 2025 (with a holiday), and quarantined records plus processing steps (June 2025). Dates are

@@ -1,7 +1,7 @@
 """`python -m etl load`: formats, values, upserts, validation, quarantine, personal data, atomicity.
 
 Every input file is written by the test itself into tmp_path. Every expected value is worked out by
-hand in the comments beside it from DOMAIN.md's rules; none is copied from the loader's output.
+hand in the comments beside it from docs/domain.md's rules; none is copied from the loader's output.
 Warehouses start as a copy of one empty warehouse (official units only) built once per session.
 Reference data (agency list, procedure catalogue, plan targets): tests/test_load_reference.py.
 """

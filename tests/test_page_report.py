@@ -224,7 +224,7 @@ def test_empty_warehouse(tmp_path, monkeypatch):
 # --- the demo warehouse against an independent count ------------------------------------------------
 
 def independent_counts(r, start: dt.date, end: dt.date) -> dict:
-    """DOMAIN.md's rules written out over fct_dossier: a dossier counts when received by the end and not
+    """docs/domain.md's rules written out over fct_dossier: a dossier counts when received by the end and not
     finished before the start; on time when it ended on or before its due day, had none, or was withdrawn."""
     return r.query(
         """select count(*) filter (received_date < $s) as carried_over,

@@ -1,5 +1,5 @@
 """The same period's province figures read the same on every page that shows them, and equal a count
-over fct_dossier written from DOMAIN.md's rules (not through the summary tables the pages read)."""
+over fct_dossier written from docs/domain.md's rules (not through the summary tables the pages read)."""
 
 import pytest
 
@@ -17,7 +17,7 @@ def metric(at, label: str) -> str:
 
 
 def by_hand(directory, kind: str, key: str) -> dict:
-    """DOMAIN.md: carried over = received before the period and not finished before it; finished in the
+    """docs/domain.md: carried over = received before the period and not finished before it; finished in the
     period = end date inside it; on time = finished no later than the due date, without one, or
     withdrawn (status 7). fct_dossier already leaves out refused and never-received dossiers."""
     r = store.Reader(directory)

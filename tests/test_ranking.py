@@ -1,7 +1,7 @@
 """Rankings inside peer groups (agg_ranking, warehouse/queries_targets.py) against answers worked out by
 hand, and hypothesis properties of the ranking rule.
 
-Fairness rule under test (ref_ranking_rule; docs/notes/targets_rankings.md): an agency is ranked when
+Fairness rule under test (ref_ranking_rule; docs/targets_rankings.md): an agency is ranked when
 its KPI denominator reaches the minimum volume; shares are ranked on the pessimistic end of their 95%
 Wilson interval (z = 1.959964, z^2 = 3.841459); ties share a rank (1, 1, 3); percentile =
 1 - (rank - 1) / (n - 1).

@@ -1,4 +1,4 @@
-"""The periodic report against answers worked out by hand from DOMAIN.md's rules.
+"""The periodic report against answers worked out by hand from the rules of docs/domain.md.
 
 Period: March 2025 (01/03/2025 to 31/03/2025), data as of 31/12/2025. Agency A's dossiers:
 

@@ -78,6 +78,6 @@ def test_a_dossier_ending_before_receipt_sends_the_report_back_to_the_dossiers(r
     ], as_of="2025-04-30")
     assert not queries._has_daily_counts(r)
     row = queries.report_for_range(r, D(2025, 3, 1), D(2025, 3, 31)).filter(pl.col("agency_code") == "A")
-    # worked out by hand from DOMAIN.md's rules: A3 counts as received and finished in March
+    # worked out by hand from docs/domain.md's rules: A3 counts as received and finished in March
     assert row.select("carried_over", "received_new", "finished", "finished_late", "in_progress",
                       "in_progress_overdue").row(0) == (1, 3, 3, 1, 1, 1)

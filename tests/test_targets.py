@@ -16,7 +16,7 @@ Targets 2025: on_time_rate >= 96% for the province, departments, districts and c
 defaults); B's own row on_time_rate >= 90% (overrides the default for B only); A's own row
 late_share <= 10% (no level default for that KPI).
 
-Year-end projection (docs/notes/targets_rankings.md): remaining denominator = denominator so far x
+Year-end projection (docs/targets_rankings.md): remaining denominator = denominator so far x
 remaining days / elapsed days of the agency's part of the year; the rest of the year runs at the rate
 of the last three calendar months (Jul, Aug, Sep here), or at the year's rate when they are empty.
 

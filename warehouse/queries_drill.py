@@ -20,7 +20,7 @@ NO_CODE = "_"
 _SUMS = sums()
 _METRIC_COLS = metric_columns()
 
-# TrangThaiHoSo as a citizen-facing office says it (DOMAIN.md)
+# TrangThaiHoSo as a citizen-facing office says it (docs/domain.md#status-codes)
 STATUS_LABELS = {
     1: "Mới đăng ký", 2: "Đã tiếp nhận", 3: "Từ chối tiếp nhận", 4: "Đang xử lý",
     5: "Yêu cầu bổ sung", 6: "Yêu cầu thực hiện nghĩa vụ tài chính", 7: "Công dân rút hồ sơ",

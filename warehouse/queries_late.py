@@ -1,4 +1,4 @@
-"""Late dossiers and dossiers falling due soon, for the "Hồ sơ trễ hạn" page (docs/notes/late.md).
+"""Late dossiers and dossiers falling due soon, for the "Hồ sơ trễ hạn" page (docs/late.md).
 
 These list dossiers, so they read fct_dossier, always filtered by period and by agency or peer
 group, and cut at `limit` rows (the caller asks for limit + 1 to know whether the list was cut).
@@ -190,7 +190,7 @@ def late_list(r, dates: dict, peer: str | None = None, agency: str | None = None
 def window_dates(r, date_from, date_to) -> dict:
     """A window of any dates as query parameters: open dossiers are judged on its last day, or on the
     data's date (meta as_of) when the window runs past it (what is not loaded is not known), as the
-    periodic report of a window judges them (etl/report.py)."""
+    periodic report of a window judges them (warehouse/report.py)."""
     as_of = r.query(f"select {_AS_OF} as as_of")["as_of"][0]
     return {"start": date_from, "end": date_to, "eval": min(date_to, as_of), "found": True}
 

@@ -1,5 +1,5 @@
 """Plan-target attainment and peer-group rankings: named queries over agg_target_attainment and
-agg_ranking (methods: docs/notes/targets_rankings.md).
+agg_ranking (methods: docs/targets_rankings.md).
 
 Each function takes a `store.Reader` (or anything with `.query(sql, params)`) and plain values and
 returns a polars DataFrame (or a dict for one row).

@@ -1,6 +1,6 @@
 """Queries over administrative units and fields: roll-ups, drill-down, the series across July 2025.
 
-Roll-up rules (docs/notes/units_report.md, sql/marts/dim_unit_membership.sql):
+Roll-up rules (docs/units_report.md, sql/marts/dim_unit_membership.sql):
 
 - the province row holds every agency of the warehouse;
 - an old district (hierarchy version 1, until 30/06/2025) holds its own UBND and its communes' UBNDs;

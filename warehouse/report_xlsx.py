@@ -1,6 +1,6 @@
 """The periodic report as the .xlsx an office files (warehouse/report.py builds its sheets): Vietnamese
 headers, a title with the period in dd/mm/yyyy, one sheet per level with a totals row, numbers stored
-as numbers, A4 landscape print. docs/notes/units_report.md describes the sheets.
+as numbers, A4 landscape print. docs/units_report.md describes the sheets.
 
 The totals row recomputes the rate from the summed columns through the registry, rounded as the CSV
 rounds it; the cells show it as 96,5% (RATE_FORMAT), the screen's one decimal.

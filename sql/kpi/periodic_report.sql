@@ -1,5 +1,5 @@
 -- The periodic report table (Circular 01/2020/TT-VPCP) per agency, field and procedure and per
--- period, by DOMAIN.md. Counts add up: any coarser table is a sum of these rows.
+-- period, by the rules of docs/domain.md. Counts add up: any coarser table is a sum of these rows.
 -- `periods` names a relation with period_kind, period_key, start_date, end_date, eval_date;
 -- eval_date is the day in-progress dossiers are judged on (the period end, or the data's date
 -- when the period is not over yet).

@@ -1,4 +1,4 @@
--- The counting rules of DOMAIN.md ("When is a dossier early, on time, late"), in one place.
+-- The counting rules of docs/domain.md ("Counting a dossier in a period"), in one place.
 -- Every report, summary table and test goes through these macros.
 
 -- refused (3) and newly registered, not yet received (1) are not dossiers for these counts

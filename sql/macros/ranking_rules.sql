@@ -1,4 +1,4 @@
--- Rules of fair ranking inside peer groups (docs/notes/targets_rankings.md), in one place.
+-- Rules of fair ranking inside peer groups (docs/targets_rankings.md), in one place.
 -- The rule that applies to a KPI and peer group lives in the data table ref_ranking_rule.
 
 -- Wilson score interval of a share k / n at z standard deviations (z = 1.96 for 95%): the lower

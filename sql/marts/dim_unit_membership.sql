@@ -1,4 +1,4 @@
--- which unit rows each agency's figures count towards (docs/notes/units_report.md):
+-- which unit rows each agency's figures count towards (docs/units_report.md):
 --   province            every agency of the warehouse (one province, both eras)
 --   district (version 1) the district's own UBND and the UBNDs of its communes (the whole district)
 --   commune (version 1)  the UBND(s) of an old commune

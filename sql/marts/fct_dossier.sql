@@ -1,4 +1,4 @@
--- one row per counted dossier (refused and not-yet-received ones are left out, DOMAIN.md)
+-- one row per counted dossier (refused and not-yet-received ones are left out, docs/domain.md)
 create or replace table fct_dossier as
 with dossiers as (
     select * from stg_dossier where is_counted

@@ -1,5 +1,5 @@
 -- One row per (dossier or loaded record, check) of what the directives call dishonest or sloppy
--- reporting; docs/notes/integrity.md defines each check. event_date places an issue in periods.
+-- reporting; docs/integrity.md defines each check. event_date places an issue in periods.
 -- Bulk closures are found separately for calendar months and for reporting months (15th to 14th):
 -- period_basis says which ('month', 'rep_month'); it is null for every other check.
 create or replace table fct_integrity_issue as

@@ -1,9 +1,9 @@
 -- The Decision 766 service index (Bộ chỉ số 766/QĐ-TTg), as data: groups, indicators, maximum
 -- points, thresholds and rating bands. Edit the rows here to change the scoring; no SQL or Python
--- elsewhere holds a number of the index. DOMAIN.md gives the group maxima (100 in all), the 20 points of
+-- elsewhere holds a number of the index. The portal gives the group maxima (100 in all), the 20 points of
 -- timeliness and the 6 + 6 + 6 of satisfaction, and the thresholds 80% / 50% / 80% / 90%; how the
 -- 18, 12 and 22 points split between a group's indicators is not published: the split below is ours
--- (docs/notes/score_766.md).
+-- (docs/score_766.md).
 --
 -- Scoring of an indicator: ratio = numerator / denominator; points = max_points when
 -- ratio >= threshold, else max_points x ratio / threshold (threshold 1 = proportional).
@@ -15,7 +15,7 @@
 --   rating     satisfaction ratings of dossiers (raw_rating)
 --   external   no input the warehouse can load yet: always "không có dữ liệu"
 -- when_empty: the agency has the input but nothing to judge (denominator 0): 'full' gives the maximum
---   (DOMAIN.md: "full if no PAKN"), 'no_data' shows "không có dữ liệu" and leaves it out of the
+--   (docs/score_766.md: "full if none"), 'no_data' shows "không có dữ liệu" and leaves it out of the
 --   maximum attainable.
 
 create or replace table ref_766_group as
@@ -86,7 +86,7 @@ with final as (
 
 select * replace (max_points::double as max_points, threshold::double as threshold) from final;
 
--- rating bands of the total out of 100: not official (DOMAIN.md: none are published); ours, to
+-- rating bands of the total out of 100: not official (docs/score_766.md: none are published); ours, to
 -- colour the score table. An agency is in the highest band whose min_points its total reaches.
 create or replace table ref_766_band as
 with final as (

@@ -29,7 +29,7 @@ PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
 def province_counts(warehouse_dir, start: dt.date, end: dt.date) -> dict:
-    """DOMAIN.md's rules over fct_dossier, independently of the report's SQL macros."""
+    """docs/domain.md's rules over fct_dossier, independently of the report's SQL macros."""
     r = store.Reader(warehouse_dir)
     try:
         return r.query(
