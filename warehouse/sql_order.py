@@ -48,7 +48,8 @@ _CREATE = re.compile(
     r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:table|view|macro)\s+"
     r"(?:if\s+not\s+exists\s+)?([a-z_][a-z0-9_]*)")
 # not `is distinct from x`, `extract(year from d)`, a function call or a qualified column
-_READ = re.compile(r"(?<!distinct )\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*[(.)])")
+_READ = re.compile(r"(?<!distinct )\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*[(.])")
+_EXTRACT = re.compile(r"\b(extract|trim|substring|position|overlay)\s*\(([^()]*?)\bfrom\b")
 _CTE = re.compile(r"\b([a-z_][a-z0-9_]*)\s+as\s+(?:not\s+)?(?:materialized\s+)?\(")
 # read after `from` without being a table: the unnest-style table functions and struct fields
 _NOT_TABLES = {"values", "lateral", "unnest", "select", "information_schema", "duckdb_tables",
@@ -90,7 +91,7 @@ def _code(text: str) -> tuple[str, set[str]]:
 
 def scan_file(path: Path) -> SqlFile:
     code, strings = _code(path.read_text(encoding="utf-8"))
-    code = re.sub(r"\s+", " ", code)
+    code = _EXTRACT.sub(r"\1(\2,", re.sub(r"\s+", " ", code))
     names = {m.group(0) for m in _TOKENS.finditer(code)}
     ctes = set(_CTE.findall(code))
     reads = {name for name in _READ.findall(code) if name not in ctes and name not in _NOT_TABLES}
