@@ -2,11 +2,12 @@
 
 Where a SQL object goes (warehouse/sql_order.py checks all of it before anything runs):
 - one object per file, named like the file: sql/<layer>/NAME.sql creates NAME and nothing else;
-- the layers run in this order: schema (the tables ETL writes and the reference tables with their
-  default rows, `create table if not exists`: timestamps are local Vietnam time without offset, as the
-  one-stop systems record them), macros (the rules), seeds (data tables written in SQL), staging
-  (views over the raw tables), marts (dimensions and facts), kpi (the summary tables the pages read,
-  and the table macros that compute them);
+- the layers run in this order: schema (the tables ETL writes, `create table if not exists`, made by
+  create_schema before a load: timestamps are local Vietnam time without offset, as the one-stop
+  systems record them), macros (the rules), seeds (data written in SQL: the 766 index, and the
+  editable rules ref_ranking_rule and ref_integrity_* whose default rows a build adds when missing),
+  staging (views over the raw tables), marts (dimensions and facts), kpi (the summary tables the
+  pages read, and the table macros that compute them);
 - between schema and macros the build makes in Python the official calendar of the `holidays`
   package (ref_calendar_package, warehouse/official_calendar.py) and the KPI registry as SQL (dim_kpi
   and the macros kpi_long and target_tolerance, warehouse/kpi_sql.py): they read schema tables and
@@ -59,7 +60,7 @@ ADDED_DOSSIER_COLUMNS = ("result_method", "original_due_at", "rescheduled_due_at
 
 def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                   order: list[Path] | None = None) -> None:
-    """The schema layer: every table ETL writes and every reference table, made if missing."""
+    """The schema layer: every table ETL writes, made if missing (their rows are never touched)."""
     for path in order if order is not None else build_order(sql_dir):
         if path.parent.name == "schema":
             _run(con, path, sql_dir)
