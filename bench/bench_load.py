@@ -65,7 +65,7 @@ def our_load_step(csv_path: Path, work: Path) -> tuple[float, int]:
     con = duckdb.connect(str(db))
     store.configure(con)
     build.create_schema(con)
-    con.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
+    build.apply_macros_for(con, build.SQL_DIR / "load")
     t = time.perf_counter()
     result = load._load_file(con, csv_path, None, dt.datetime(2026, 11, 23, 23, 0))
     con.execute("checkpoint")

@@ -48,7 +48,7 @@ def bin_dir() -> Path | None:
 
 
 def report_sql(date_from: dt.date, date_to: dt.date, eval_date: dt.date) -> str:
-    """The periodic report per agency for a window, the rules of sql/macros/dossier_rules.sql and
+    """The periodic report per agency for a window, the rules of sql/macros/ (finished_class, ...) and
     sql/kpi/periodic_report.sql written out by hand (a dossier counts when received by the window's
     end and not finished before its start; in-progress ones are judged on eval_date)."""
     f, t, e = (f"date '{d.isoformat()}'" for d in (date_from, date_to, eval_date))

@@ -12,7 +12,7 @@ same, so no dossier stays open under an agency that no longer exists:
 - one old district migrated sloppily: the dossiers it had open that were finished later keep its own
   code (finished after it ceased), so the integrity check `ceased_agency_open` has something to show.
 
-The successor is sql/macros/successor_rules.sql's, the rule the pages name it by (docs/integrity.md).
+The successor is sql/macros/agency_successor.sql's, the rule the pages name it by (docs/integrity.md).
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ _OPEN_AT_END = """
 def hand_over_open_dossiers(con) -> dict[str, int]:
     """Close or hand over every dossier open at an ended agency on its last day (see above); returns
     how many were closed and moved. Needs ref_agency, ref_unit and ref_unit_crosswalk."""
-    for name in ("dossier_rules.sql", "successor_rules.sql"):
-        con.execute((build.SQL_DIR / "macros" / name).read_text(encoding="utf-8"))
+    con.execute(build.objects_sql("dossier_end_date", "agency_successor"))
     con.execute(f"create or replace temp table handover as {_OPEN_AT_END}")
     # the backlog the old agency closed on its last day, at 16:00
     con.execute("""update raw_dossier as d

@@ -126,7 +126,7 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
         # decided under the writer's lock: a new warehouse gets the official unit lists first
         is_new = scalar(con, "select count(*) from duckdb_tables() where table_name = 'ref_unit'") == 0
         build.create_schema(con)
-        con.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
+        build.apply_macros_for(con, SQL_LOAD)
         if is_new or scalar(con, "select count(*) from ref_unit") == 0:
             progress("Kho mới: nạp danh mục đơn vị hành chính chính thức…")
             build.load_units(con)
@@ -146,7 +146,7 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
 def load_into(con, path: Path, kind: str | None = None, now: dt.datetime | None = None) -> FileResult:
     """One file into an open build, without recomputing anything (the demo loads the calendar
     override this way, as `etl load` would)."""
-    con.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
+    build.apply_macros_for(con, SQL_LOAD)
     return _load_file(con, Path(path), kind, now or dt.datetime.now())
 
 

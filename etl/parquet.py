@@ -197,7 +197,7 @@ def build_from_folder(directory: Path, folder: str | os.PathLike, today: dt.date
 
 
 def _copy_raw_tables(con, source: Path | None) -> None:
-    """Every table of sql/schema/raw_tables.sql but raw_dossier, from the current version."""
+    """Every table of sql/schema/ but raw_dossier, from the current version."""
     if source is None:
         return
     listing = "select list(table_name) from duckdb_tables() where database_name = {}"

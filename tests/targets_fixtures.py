@@ -60,7 +60,7 @@ def build_warehouse(directory: Path, dossiers: list[dict], agencies: list[tuple]
                     targets: list[tuple] | None = None, rules: list[tuple] | None = None) -> store.Reader:
     with store.new_build(directory) as con:
         build.create_schema(con)
-        con.execute((build.SQL_DIR / "schema" / "ref_ranking_rule.sql").read_text(encoding="utf-8"))
+        con.execute((build.SQL_DIR / "seeds" / "ref_ranking_rule.sql").read_text(encoding="utf-8"))
         build.set_meta(con, as_of=as_of)
         build.insert_frame(con, "ref_agency", agencies_frame(agencies))
         build.insert_frame(con, "raw_dossier", pl.DataFrame(dossiers, schema=DOSSIER_SCHEMA))

@@ -1,4 +1,4 @@
-"""Dossiers left under an agency that ceased on 30/06/2025: who took over (sql/macros/successor_rules.sql),
+"""Dossiers left under an agency that ceased on 30/06/2025: who took over (sql/macros/agency_successor.sql),
 the integrity check ceased_agency_open, the mark on the late and due-soon lists, the agency page's
 warning, and the demo's handover (etl/demo_handover.py). A small province worked out by hand; data
 as of 31/03/2026.

@@ -308,7 +308,7 @@ def con():
     store.configure(c)
     c.execute("set threads = 2")
     build.create_schema(c)
-    c.execute((build.SQL_DIR / "macros" / "parse_values.sql").read_text(encoding="utf-8"))
+    build.apply_macros_for(c, build.SQL_DIR / "load")
     yield c
     c.close()
 

@@ -86,7 +86,7 @@ def build_agency_warehouse(directory) -> store.Reader:
     and fields that have names."""
     with store.new_build(directory) as con:
         build.create_schema(con)
-        con.execute((build.SQL_DIR / "schema" / "ref_ranking_rule.sql").read_text(encoding="utf-8"))
+        con.execute((build.SQL_DIR / "seeds" / "ref_ranking_rule.sql").read_text(encoding="utf-8"))
         build.set_meta(con, as_of="2025-09-30")
         build.insert_frame(con, "ref_agency", agencies_frame(AGENCIES))
         build.insert_frame(con, "ref_procedure", PROCEDURES)

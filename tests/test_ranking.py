@@ -233,7 +233,7 @@ def assert_competition_ranking(ranks: list[int]) -> None:
         assert rank == 1 if i == 0 else rank in (ordered[i - 1], i + 1)
 
 
-_MACROS = (build.SQL_DIR / "macros" / "ranking_rules.sql").read_text(encoding="utf-8")
+_MACROS = build.objects_sql("ranking_score", "ranking_exclusion", "peer_ranking")
 
 agencies_strategy = st.lists(
     st.integers(min_value=0, max_value=60).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),

@@ -1,5 +1,5 @@
 """The Decision 766 index (agg_score_766, agg_score_766_indicator, agg_pakn_rating, queries_766) against
-answers worked out by hand from docs/score_766.md and the data table sql/seeds/ref_766.sql.
+answers worked out by hand from docs/score_766.md and the data table sql/seeds/ref_766_indicator.sql.
 
 Scoring: points = max x min(1, ratio / threshold). Maxima and thresholds of the seeded table:
 transparency 4 x 4.5 (published, publicised, complete: procedures; synced: dossiers), timeliness 20,

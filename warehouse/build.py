@@ -1,4 +1,22 @@
-"""Apply `sql/` to a warehouse connection in the fixed order of sql/build_order.txt."""
+"""Apply `sql/` to a warehouse connection, in the order the files themselves give.
+
+Where a SQL object goes (warehouse/sql_order.py checks all of it before anything runs):
+- one object per file, named like the file: sql/<layer>/NAME.sql creates NAME and nothing else;
+- the layers run in this order: schema (the tables ETL writes, `create table if not exists`, made by
+  create_schema before a load: timestamps are local Vietnam time without offset, as the one-stop
+  systems record them), macros (the rules), seeds (data written in SQL: the 766 index, and the
+  editable rules ref_ranking_rule and ref_integrity_* whose default rows a build adds when missing),
+  staging (views over the raw tables), marts (dimensions and facts), kpi (the summary tables the
+  pages read, and the table macros that compute them);
+- between schema and macros the build makes in Python the official calendar of the `holidays`
+  package (ref_calendar_package, warehouse/official_calendar.py) and the KPI registry as SQL (dim_kpi
+  and the macros kpi_long and target_tolerance, warehouse/kpi_sql.py): they read schema tables and
+  later layers read them (sql_order.PYTHON_OBJECTS);
+- inside a layer a file runs after the files of the objects it names (a name found in the file,
+  ties by file name); a file may name objects of its own layer or an earlier one, never a later one.
+  DuckDB binds a macro when it is created, so a macro that reads a mart is a kpi file, not a macros one.
+Nothing lists the files: a new file is applied because it is in its layer folder.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +26,31 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+from warehouse import sql_order
+from warehouse.sql_order import SQL_DIR
 
 
-def build_order() -> list[Path]:
-    lines = (SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines()
-    return [SQL_DIR / line.strip() for line in lines if line.strip() and not line.startswith("#")]
+def build_order(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """Every file of the layer folders, in the order apply_sql runs them."""
+    return [f.path for f in sql_order.build_order(sql_dir)]
+
+
+def _run(con: duckdb.DuckDBPyConnection, path: Path, sql_dir: Path) -> None:
+    try:
+        con.execute(path.read_text(encoding="utf-8"))
+    except duckdb.Error as exc:
+        raise RuntimeError(f"{path.relative_to(sql_dir).as_posix()}: {exc}") from exc
+
+
+def objects_sql(*names: str) -> str:
+    """The SQL of the named objects and of the macros they call, in build order: a few rules without
+    the whole build (the demo's hand-over rules, a test). The tables they read are the caller's."""
+    return "\n".join(f.path.read_text(encoding="utf-8") for f in sql_order.with_dependencies(names))
+
+
+def apply_macros_for(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The macros the SQL files of a folder call (the loader's sql/load: parse_local_ts, ...)."""
+    con.execute(objects_sql(*sql_order.macros_named_in(folder)))
 
 
 # raw_dossier columns added after warehouses (and Parquet folders) were first written: an older
@@ -21,8 +58,12 @@ def build_order() -> list[Path]:
 ADDED_DOSSIER_COLUMNS = ("result_method", "original_due_at", "rescheduled_due_at")
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute((SQL_DIR / "schema" / "raw_tables.sql").read_text(encoding="utf-8"))
+def create_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
+                  order: list[Path] | None = None) -> None:
+    """The schema layer: every table ETL writes, made if missing (their rows are never touched)."""
+    for path in order if order is not None else build_order(sql_dir):
+        if path.parent.name == "schema":
+            _run(con, path, sql_dir)
     _add_new_columns(con)
 
 
@@ -41,19 +82,19 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table raw_dossier add column {name} {dtype}")
 
 
-def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
+def apply_sql(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
     from warehouse import kpi_sql, official_calendar
 
+    order = build_order(sql_dir)  # a cycle or a misplaced file fails here, before anything runs
+    create_schema(con, sql_dir, order)
+    # the Python-made objects, between the schema and macros layers (see the top of this module):
     # the official calendar from the `holidays` package, for the years of the data (docs/calendar.md)
-    create_schema(con)
     official_calendar.fill_package(con)
     # the KPI registry as SQL (dim_kpi, kpi_long): generated from warehouse/metrics.py, never by hand
     con.execute(kpi_sql.registry_sql())
-    for path in build_order():
-        try:
-            con.execute(path.read_text(encoding="utf-8"))
-        except duckdb.Error as exc:
-            raise RuntimeError(f"{path.relative_to(SQL_DIR)}: {exc}") from exc
+    for path in order:
+        if path.parent.name != "schema":
+            _run(con, path, sql_dir)
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -135,10 +176,10 @@ PARQUET_META_KEY = "dossiers_parquet"
 
 
 def raw_dossier_columns() -> list[tuple[str, str]]:
-    """raw_dossier's columns and types as sql/schema/raw_tables.sql defines them, in order."""
+    """raw_dossier's columns and types as sql/schema/raw_dossier.sql defines them, in order."""
     con = duckdb.connect()
     try:
-        con.execute((SQL_DIR / "schema" / "raw_tables.sql").read_text(encoding="utf-8"))
+        con.execute((SQL_DIR / "schema" / "raw_dossier.sql").read_text(encoding="utf-8"))
         return con.sql("select column_name, data_type from duckdb_columns() "
                        "where table_name = 'raw_dossier' order by column_index").fetchall()
     finally:
@@ -159,11 +200,11 @@ def use_parquet_dossiers(con: duckdb.DuckDBPyConnection, folder: str) -> None:
     """Make raw_dossier a view over the Parquet folder, cast to the table's exact columns and types.
 
     Run before apply_sql: every staging view, mart and summary table then reads the files.
-    raw_tables.sql's `create table if not exists raw_dossier` leaves the view in place."""
+    sql/schema/raw_dossier.sql's `create table if not exists` leaves the view in place."""
     source = parquet_source_sql(folder)
     found = {row[0] for row in con.sql(f"describe select * from {source}").fetchall()}
-    columns = ",\n    ".join(
-        f"cast({name if name in found else 'null'} as {dtype}) as {name}" for name, dtype in raw_dossier_columns())
+    columns = ",\n    ".join(f"cast({name if name in found else 'null'} as {dtype}) as {name}"
+                              for name, dtype in raw_dossier_columns())
     kind = scalar(con, "select table_type from information_schema.tables where table_name = 'raw_dossier'")
     if kind == "BASE TABLE":
         con.execute("drop table raw_dossier")

@@ -7,7 +7,7 @@ Both tables are keyed by (period_kind, period_key, agency_code). A count KPI (`u
 denominator) is sum(numerator): the number of dossiers, over any set of rows.
 
 Plan targets are judged here too (`target_met`, `TARGET_TOLERANCE`): the SQL macro target_met
-(sql/macros/target_rules.sql) reads the same tolerance from the registry (warehouse/kpi_sql.py), so
+(sql/macros/target_met.sql) reads the same tolerance from the registry (warehouse/kpi_sql.py), so
 a value is met or missed the same way on every page, export and slide (docs/targets_rankings.md).
 """
 

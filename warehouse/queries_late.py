@@ -87,7 +87,7 @@ def _late_ctes(r, dates: dict) -> tuple[str, dict, dict]:
                         then 'overdue' end as late_state,
                    case when d.end_date between p.start_date and p.end_date then d.end_date
                         else p.eval_date end as judged_on
-            -- every dossier late_state can flag is in fct_dossier_late (sql/marts/fct_dossier.sql)
+            -- every dossier late_state can flag is in fct_dossier_late (sql/marts/fct_dossier_late.sql)
             from {source} as d
             join chosen as c using (agency_code)
             cross join period as p

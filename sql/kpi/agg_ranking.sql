@@ -1,7 +1,7 @@
 -- Rankings inside peer groups: for every period, peer group, KPI of the registry (and the 766 total
 -- when agg_score_766 exists) and agency, its value and volume, whether it is ranked and why not,
 -- its rank (ties share it), the change from the previous period of the same kind, the group's
--- median and the agency's percentile. Fairness rule: ref_ranking_rule (macros/ranking_rules.sql).
+-- median and the agency's percentile. Fairness rule: ref_ranking_rule (macros/ranking_*.sql).
 create or replace table agg_ranking as
 with periods as (
     select period_kind, period_key, start_date, end_date from dim_period
@@ -46,9 +46,7 @@ metric_values as (
 agencies as (
     select p.period_kind, p.period_key, a.agency_code
     from periods as p
-    join dim_agency as a
-        on coalesce(a.valid_from, date '1900-01-01') <= p.end_date
-       and coalesce(a.valid_to, date '9999-12-31') >= p.start_date
+    join dim_agency as a on agency_active(a.valid_from, a.valid_to, p.start_date, p.end_date)
     where a.verified
     union
     select period_kind, period_key, agency_code from metric_values

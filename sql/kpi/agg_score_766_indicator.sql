@@ -1,5 +1,5 @@
 -- The Decision 766 index per period, agency and indicator: numerator, denominator, ratio, points,
--- maximum and points lost, scored by the data table ref_766_indicator (sql/seeds/ref_766.sql).
+-- maximum and points lost, scored by the data table ref_766_indicator (sql/seeds/ref_766_indicator.sql).
 -- An indicator whose input is missing is "không có dữ liệu" (status no_data, points null): it is
 -- neither zero nor counted in the maximum attainable.
 create or replace table agg_score_766_indicator as
@@ -19,17 +19,14 @@ activity as (
 agencies as (
     select p.period_kind, p.period_key, a.agency_code
     from periods as p
-    join dim_agency as a
-        on coalesce(a.valid_from, date '1900-01-01') <= p.end_date
-       and coalesce(a.valid_to, date '9999-12-31') >= p.start_date
+    join dim_agency as a on agency_active(a.valid_from, a.valid_to, p.start_date, p.end_date)
     where a.verified
     union
     select t.period_kind, t.period_key, t.agency_code
     from activity as t
     join periods as p using (period_kind, period_key)
     left join dim_agency as a using (agency_code)
-    where coalesce(a.valid_from, date '1900-01-01') <= p.end_date
-      and coalesce(a.valid_to, date '9999-12-31') >= p.start_date
+    where agency_active(a.valid_from, a.valid_to, p.start_date, p.end_date)
 ),
 
 dossiers as (

@@ -40,9 +40,7 @@ year_values as (
 agency_years as (
     select y.year, a.agency_code
     from years as y
-    join dim_agency as a
-        on coalesce(a.valid_from, date '1900-01-01') <= y.end_date
-       and coalesce(a.valid_to, date '9999-12-31') >= y.start_date
+    join dim_agency as a on agency_active(a.valid_from, a.valid_to, y.start_date, y.end_date)
     union
     select year, agency_code from year_by_agency
 ),

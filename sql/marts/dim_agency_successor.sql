@@ -1,6 +1,6 @@
 -- Every agency that ended (valid_to: the old districts and communes on 30/06/2025), how the pages name
 -- it (an old commune with its district: commune names repeat) and the agency that took over its open
--- dossiers (agency_successor(), sql/macros/successor_rules.sql), with its unit's parent; null when
+-- dossiers (sql/macros/agency_successor.sql), with its unit's parent; null when
 -- none is known (a department merged away, or no crosswalk loaded).
 create or replace table dim_agency_successor as
 with ended as (

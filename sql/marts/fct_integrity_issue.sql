@@ -420,10 +420,3 @@ final as (
 select * from final
 order by check_key, agency_code, event_date, dossier_id
 ;
-
--- how much of what some checks need was loaded (queries_integrity.inputs_loaded): counted once here,
--- as counting the dossiers with a history reads every history row
-create or replace table agg_integrity_inputs as
-select (select count(*) from raw_dossier_step) as steps,
-       (select count(distinct dossier_id) from raw_dossier_history) as history_dossiers,
-       (select count(*) from quarantine) as quarantined

@@ -1,6 +1,6 @@
--- The integrity checks' catalogue and thresholds: data, not code. The defaults below are written
--- only for keys the tables do not hold yet, so labels, severities and thresholds changed in the
--- warehouse survive `python -m etl build`, and a check added later still gets its row.
+-- The integrity checks' catalogue: data, not code. The defaults below are written only for keys the
+-- table does not hold yet, so labels and severities changed in the warehouse survive
+-- `python -m etl build`, and a check added later still gets its row (thresholds: ref_integrity_setting).
 create table if not exists ref_integrity_check (
     check_key   varchar primary key,
     sort_order  integer not null,
@@ -8,12 +8,6 @@ create table if not exists ref_integrity_check (
     short_label varchar not null,       -- column header
     severity    varchar not null check (severity in ('high', 'medium', 'low')),
     description varchar not null        -- the rule, in Vietnamese
-);
-
-create table if not exists ref_integrity_setting (
-    setting_key varchar primary key,
-    value       double not null,
-    description varchar
 );
 
 insert into ref_integrity_check
@@ -48,14 +42,3 @@ select * from (values
      || 'hoặc kết thúc sau ngày cơ quan giải thể dưới mã của cơ quan đó, thay vì được chuyển cho cơ quan kế thừa.')
 ) as t(check_key, sort_order, label, short_label, severity, description)
 where check_key not in (select check_key from ref_integrity_check);
-
-insert into ref_integrity_setting
-select * from (values
-    ('bulk_closure_last_workdays', 3,
-     'Số ngày làm việc cuối tháng (cuối kỳ báo cáo tháng) được xét dồn hồ sơ'),
-    ('bulk_closure_rate_ratio', 3,
-     'Nhịp kết thúc hồ sơ mỗi ngày làm việc trong những ngày cuối gấp từ bấy nhiêu lần các ngày khác thì bị nêu'),
-    ('bulk_closure_min_closures', 10,
-     'Số hồ sơ kết thúc tối thiểu trong những ngày cuối để xét (đơn vị nhỏ không bị nêu vì ngẫu nhiên)')
-) as t(setting_key, value, description)
-where setting_key not in (select setting_key from ref_integrity_setting);

@@ -58,8 +58,7 @@ final as (
     join ended as e using (agency_code)
     join ref_agency as s
         on s.unit_version = 2 and s.unit_code = c.new_commune_code and s.agency_level = 'commune'
-       and coalesce(s.valid_from, date '1900-01-01') <= e.valid_to + 1
-       and coalesce(s.valid_to, date '9999-12-31') > e.valid_to
+       and agency_active(s.valid_from, s.valid_to, e.valid_to + 1, e.valid_to + 1)
     qualify row_number() over (partition by c.agency_code order by s.agency_code) = 1
 )
 

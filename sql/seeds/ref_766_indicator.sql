@@ -18,20 +18,6 @@
 --   (docs/score_766.md: "full if none"), 'no_data' shows "không có dữ liệu" and leaves it out of the
 --   maximum attainable.
 
-create or replace table ref_766_group as
-with final as (
-    select * from (values
-        ('transparency', 'CKMB', 1, 'Công khai, minh bạch',          18.0),
-        ('timeliness',   'TDGQ', 2, 'Tiến độ, kết quả giải quyết',   20.0),
-        ('online',       'CLGQ', 3, 'Dịch vụ công trực tuyến',       12.0),
-        ('payment',      'TTTT', 4, 'Thanh toán trực tuyến',         10.0),
-        ('digitisation', 'MDSH', 5, 'Số hóa hồ sơ',                  22.0),
-        ('satisfaction', 'MDHL', 6, 'Mức độ hài lòng',               18.0)
-    ) as t(group_key, portal_code, sort_order, group_label, max_points)
-)
-
-select * replace (max_points::double as max_points) from final;
-
 create or replace table ref_766_indicator as
 with final as (
     select * from (values
@@ -85,18 +71,3 @@ with final as (
 )
 
 select * replace (max_points::double as max_points, threshold::double as threshold) from final;
-
--- rating bands of the total out of 100: not official (docs/score_766.md: none are published); ours, to
--- colour the score table. An agency is in the highest band whose min_points its total reaches.
-create or replace table ref_766_band as
-with final as (
-    select * from (values
-        ('excellent', 1, 'Xuất sắc',   90.0),
-        ('good',      2, 'Tốt',        80.0),
-        ('fair',      3, 'Khá',        70.0),
-        ('average',   4, 'Trung bình', 50.0),
-        ('weak',      5, 'Yếu',         0.0)
-    ) as t(band_key, sort_order, band_label, min_points)
-)
-
-select * replace (min_points::double as min_points) from final;

@@ -1,5 +1,2 @@
 -- Vietnamese text for the integrity checks' explanations: 23/11/2026, 96,5
 create or replace macro vn_date_text(d) as coalesce(strftime(cast(d as date), '%d/%m/%Y'), '—');
-
-create or replace macro vn_decimal_text(x, digits) as
-    coalesce(replace(printf('%.' || digits || 'f', x), '.', ','), '—');

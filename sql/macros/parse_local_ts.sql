@@ -26,27 +26,3 @@ create or replace macro parse_local_ts(s) as
             '%Y-%m-%d %H:%M', '%Y-%m-%d'
         ])
     end;
-
--- '01', '1', '1.0' (a spreadsheet's number) -> 1
-create or replace macro parse_code_int(s) as
-    coalesce(try_cast(s as integer), try_cast(regexp_replace(s, '\.0+$', '') as integer));
-
--- yes/no as vendors write it; anything else is unknown (null)
-create or replace macro parse_flag(s) as
-    case
-        when s is null then null
-        when lower(s) in ('1', '1.0', 'true', 'có', 'co', 'x', 'yes', 'y', 'đã', 'da', 'c') then true
-        when lower(s) in ('0', '0.0', 'false', 'không', 'khong', 'no', 'n', 'chưa', 'chua', 'k') then false
-    end;
-
--- national procedure codes are d.dddddd; a spreadsheet that read 1.001230 as a number wrote 1.00123
-create or replace macro fix_procedure_code(s) as
-    case when length(s) < 8 and regexp_full_match(s, '[0-9]\.[0-9]{1,5}')
-         then split_part(s, '.', 1) || '.' || rpad(split_part(s, '.', 2), 6, '0')
-         else s end;
-
--- identifiers a spreadsheet turned into numbers: '12345.0' -> '12345'
--- (the cheap `contains` first: a regular expression on every identifier of a million records costs)
-create or replace macro fix_identifier(s) as
-    case when ends_with(s, '0') and contains(s, '.') and regexp_full_match(s, '[0-9]+\.0+')
-         then split_part(s, '.', 1) else s end;

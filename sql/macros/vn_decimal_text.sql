@@ -1,0 +1,2 @@
+create or replace macro vn_decimal_text(x, digits) as
+    coalesce(replace(printf('%.' || digits || 'f', x), '.', ','), '—');

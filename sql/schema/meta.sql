@@ -1,0 +1,4 @@
+create table if not exists meta (
+    key   varchar primary key,
+    value varchar
+);
