@@ -79,7 +79,7 @@ _COUNTS_FROM_DOSSIERS = """
         from periodic_report('window_') group by agency_code
     )"""
 
-# the same counts from the daily table (sql/marts/fct_dossier.sql): received or finished in the window
+# the same counts from the daily table (sql/kpi/agg_dossier_day.sql): received or finished in the window
 # are sums over its days; carried over = received before the window minus finished before it; in
 # progress = received by its end minus finished by it; the overdue ones are judged as the rules
 # (open_class) judge them, from fct_dossier_late, which holds every dossier that can be overdue.
@@ -143,8 +143,7 @@ def report_for_range(r, date_from: dt.date, date_to: dt.date, from_days: bool | 
         {counts},
         agencies as (
             select agency_code from dim_agency
-            where coalesce(valid_from, date '1900-01-01') <= $to::date
-              and coalesce(valid_to, date '9999-12-31') >= $from::date
+            where agency_active(valid_from, valid_to, $from::date, $to::date)
             union
             select agency_code from counts
         )

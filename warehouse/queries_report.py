@@ -30,8 +30,7 @@ def agency_report(r, kind: str, key: str) -> pl.DataFrame:
         ),
         agencies as (
             select a.agency_code from dim_agency as a, period as p
-            where coalesce(a.valid_from, date '1900-01-01') <= p.end_date
-              and coalesce(a.valid_to, date '9999-12-31') >= p.start_date
+            where agency_active(a.valid_from, a.valid_to, p.start_date, p.end_date)
             union
             select agency_code from counts
         )

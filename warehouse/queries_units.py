@@ -252,8 +252,7 @@ _WINDOW = """
     ),
     agencies as (
         select agency_code from dim_agency
-        where coalesce(valid_from, date '1900-01-01') <= $to::date
-          and coalesce(valid_to, date '9999-12-31') >= $from::date
+        where agency_active(valid_from, valid_to, $from::date, $to::date)
         union
         select agency_code from counts
     ),
