@@ -21,6 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_ apt-get update -qq
   $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Lint first (rules and line length in pyproject.toml): a lint error fails the run before any test.
+.venv/bin/ruff check --quiet . || { echo "ruff check found lint errors (listed above): fix them before the tests run" >&2; exit 1; }
 if [ -n "${TEST_CLOCK_OFFSET:-}" ]; then
   echo "Running the suite with the clock moved by ${TEST_CLOCK_OFFSET} ($(faketime -f "${TEST_CLOCK_OFFSET}" date +%F))"
   SCREENSHOT_DIR="$(mktemp -d)" exec faketime -f "${TEST_CLOCK_OFFSET}" .venv/bin/python -m pytest "$@"

@@ -22,7 +22,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import demo, demo_reference as ref  # noqa: E402
+from etl import demo  # noqa: E402
+from etl import demo_reference as ref  # noqa: E402
 from etl.build_demo import build_demo  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 23)

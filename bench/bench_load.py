@@ -25,7 +25,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import demo, demo_reference as ref, load  # noqa: E402
+from etl import demo, load  # noqa: E402
+from etl import demo_reference as ref  # noqa: E402
 from warehouse import build, store  # noqa: E402
 
 HEADERS = {

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import demo, demo_reference as ref
+from etl import demo
+from etl import demo_reference as ref
 from warehouse import build, store
 
 

@@ -28,8 +28,8 @@ import duckdb
 
 from etl import mapping, sources
 from etl.load_apology import apply_apology_slips
-from warehouse.build import parquet_folder, scalar
 from warehouse import build, store
+from warehouse.build import parquet_folder, scalar
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"

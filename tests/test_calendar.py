@@ -17,7 +17,6 @@ day up to and including the finishing day (warehouse/queries_late.py, sql/marts/
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +25,8 @@ import pytest
 from etl import cli
 from etl.load import load_files
 from tests.conftest import ROOT, dossier, make_warehouse
-from warehouse import official_calendar, queries_late as ql, store
+from warehouse import official_calendar, store
+from warehouse import queries_late as ql
 
 OVERRIDE = ROOT / "etl" / "reference" / "calendar_override.csv"
 NOW = dt.datetime(2026, 1, 31, 12, 0)   # the loads' "today", passed explicitly

@@ -4,7 +4,8 @@ import datetime as dt
 
 import polars as pl
 
-from etl import demo, demo_reference as ref
+from etl import demo
+from etl import demo_reference as ref
 from warehouse import queries, store
 
 AS_OF = dt.date(2026, 11, 23)

@@ -20,7 +20,6 @@ import sys
 import zipfile
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from etl.load import load_files
 from tests.conftest import ROOT
 from warehouse import queries, store

@@ -48,8 +48,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_load import (  # noqa: F401 - fixtures
-    H, S, cli, empty_warehouse, fresh, json_record, load, q, rec, write_csv, write_text,
+from tests.test_load import (
+    H,
+    S,
+    cli,
+    fresh,
+    json_record,
+    load,
+    q,
+    rec,
+    write_csv,
+    write_text,
 )
 from warehouse.metrics import METRICS
 

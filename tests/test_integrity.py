@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from tests.conftest import dossier, ts
-from warehouse import build, queries_integrity as qi, store
+from warehouse import build, store
+from warehouse import queries_integrity as qi
 
 HISTORY_SCHEMA = {
     "dossier_id": pl.String, "state_hash": pl.String, "status": pl.Int8, "received_at": pl.Datetime("us"),
@@ -508,7 +509,8 @@ def test_demo_integrity_is_deterministic_for_a_seed():
     """The same seed gives the same changed dossiers, history, steps and quarantine; another seed others."""
     import duckdb
 
-    from etl import demo, demo_integrity, demo_reference as ref
+    from etl import demo, demo_integrity
+    from etl import demo_reference as ref
 
     agencies = ref.agencies()
     as_of = dt.date(2026, 11, 23)

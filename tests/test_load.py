@@ -26,10 +26,9 @@ import polars as pl
 import pytest
 
 from etl.load import load_files
-from tests.conftest import ROOT, ts
+from tests.conftest import NOW, ROOT, ts
 from warehouse import queries, store
 
-NOW = dt.datetime(2025, 12, 31, 12, 0)   # the load's "today": dates after 01/01/2026 12:00 are impossible
 S = "000.00.01.H22"                      # Sở Tư pháp
 H = "000.00.21.H22"                      # UBND thành phố Hạ Long
 NAMES = {S: "Sở Tư pháp", H: "UBND thành phố Hạ Long"}
@@ -186,24 +185,11 @@ def write_xlsx(path: Path, records: list[dict], headers="vi") -> Path:
     return path
 
 
-# ---- warehouse helpers ----------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def empty_warehouse(tmp_path_factory) -> Path:
-    """A warehouse with only the official units (the first load into an empty directory)."""
-    directory = tmp_path_factory.mktemp("empty_wh")
-    assert load_files(directory, [], progress=lambda m: None, now=NOW) == []
-    return directory
-
+# ---- warehouse helpers (the fixtures empty_warehouse and wh live in conftest.py) -------------
 
 def fresh(empty_warehouse: Path, target: Path) -> Path:
     shutil.copytree(empty_warehouse, target)
     return target
-
-
-@pytest.fixture
-def wh(empty_warehouse, tmp_path) -> Path:
-    return fresh(empty_warehouse, tmp_path / "wh")
 
 
 def load(directory: Path, *paths, kind=None):
@@ -876,7 +862,7 @@ def test_csv_encoding_utf8_with_a_damaged_byte_is_not_read_as_windows_1258(wh, t
     text = ("Mã hồ sơ,Đơn vị xử lý,Ngày tiếp nhận,Trạng thái,Kênh thực hiện,Mã đơn vị xử lý\n"
             "E1,Sở Tư pháp tỉnh Quảng Ninh,03/03/2025,4,1,X.1\n"
             "E2,UBND phường Hồng Gai,03/03/2025,4,1,X.2\n")
-    data = text.encode("utf-8").replace("Hồng".encode("utf-8"), b"H\xff\xfeng")   # two damaged bytes
+    data = text.encode("utf-8").replace("Hồng".encode(), b"H\xff\xfeng")   # two damaged bytes
     (tmp_path / "damaged.csv").write_bytes(data)
     result = load(wh, tmp_path / "damaged.csv")[0]
     assert (result.loaded, result.rejected) == (2, 0)

@@ -15,9 +15,19 @@ import duckdb
 import polars as pl
 import pytest
 
-from etl import load as loader, sources
-from tests.test_load import (  # noqa: F401 - fixtures
-    MARCH, H, S, cli, empty_warehouse, fresh, load, q, quarantine, write_envelope, write_text,
+from etl import load as loader
+from etl import sources
+from tests.test_load import (
+    MARCH,
+    H,
+    S,
+    cli,
+    fresh,
+    load,
+    q,
+    quarantine,
+    write_envelope,
+    write_text,
 )
 
 

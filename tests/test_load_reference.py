@@ -12,8 +12,17 @@ import unicodedata
 
 import polars as pl
 
-from tests.test_load import (  # noqa: F401 - fixtures
-    H, S, dossiers, empty_warehouse, load, q, quarantine, rec, report, write_envelope, write_text, wh,
+from tests.test_load import (
+    H,
+    S,
+    dossiers,
+    load,
+    q,
+    quarantine,
+    rec,
+    report,
+    write_envelope,
+    write_text,
 )
 
 AGENCIES = (

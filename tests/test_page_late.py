@@ -27,7 +27,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
-from tests.conftest import ROOT, dossier, make_warehouse
+from tests.conftest import dossier, make_warehouse
 from warehouse import queries_late as ql
 
 PAGE = "pages/tre_han.py"

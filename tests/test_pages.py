@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
-from tests.conftest import ROOT, make_warehouse
+from tests.conftest import make_warehouse
 from tests.targets_fixtures import build_warehouse
 from tests.test_report_rules import MARCH
 

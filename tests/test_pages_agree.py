@@ -4,8 +4,7 @@ over fct_dossier written from DOMAIN.md's rules (not through the summary tables 
 import pytest
 
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
-from warehouse import fmt
-from warehouse import store
+from warehouse import fmt, store
 
 PERIODS = [("quarter", "2025-Q3"), ("month", "2026-02"), ("year", "2024")]
 

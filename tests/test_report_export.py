@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 
 from etl import cli, report
 from tests.conftest import ROOT
-from tests.test_units_rollup import AGENCIES, FIELDS, WINDOW, dossier_sets, make_unit_warehouse
+from tests.test_units_rollup import AGENCIES, WINDOW, dossier_sets, make_unit_warehouse
 from warehouse import queries, store
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS
 

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-import polars as pl
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_warehouse
 from warehouse import queries

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import plotly.graph_objects as go
 import polars as pl
@@ -376,7 +377,7 @@ def centroid_map(rows: pl.DataFrame, target: float | None) -> go.Figure:
     fig = go.Figure()
     symbols = {"district": "circle", "commune": "diamond", "old_commune": "circle"}
     groups = rows["group"].unique(maintain_order=True).to_list()
-    for i, group in enumerate(groups):
+    for group in groups:
         part = rows.filter(pl.col("group") == group)
         for finished in (True, False):
             sub = part.filter(pl.col("on_time_rate").is_not_null() == finished)
