@@ -15,12 +15,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import accounts
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
 from tests.conftest import ROOT, make_warehouse
 from tests.test_page_late import AGENCIES, DOSSIERS, PROCEDURES
 from ui import auth
-from warehouse import access, store
+from warehouse import access, accounts, store
 
 LATE = "pages/tre_han.py"
 PASSWORD = "mat-khau-rat-dai-1"

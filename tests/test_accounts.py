@@ -8,9 +8,9 @@ import sys
 import duckdb
 import pytest
 
-from etl import accounts, cli
+from etl import cli
 from tests.conftest import dossier, make_warehouse
-from warehouse import access, store
+from warehouse import access, accounts, store
 
 PASSWORD = "mot-mat-khau-dai"
 

@@ -27,7 +27,7 @@ REFUSED = "Bạn không có quyền xem danh sách hồ sơ của đơn vị nà
 
 @pytest.fixture(scope="module")
 def real_dir(tmp_path_factory):
-    from etl import accounts
+    from warehouse import accounts
 
     directory = tmp_path_factory.mktemp("access_browser") / "warehouse"
     roles = pl.DataFrame([("truong_a", "truong_co_quan", "A")],
