@@ -53,7 +53,8 @@ def procedure_flags(seed: int = 7) -> pl.DataFrame:
 
 def _agency_index(agencies: pl.DataFrame, codes: pl.Series) -> np.ndarray:
     index = agencies.select("agency_code").with_row_index("agency_idx")
-    return (pl.DataFrame({"agency_code": codes}).join(index, on="agency_code", how="left", maintain_order="left")
+    return (pl.DataFrame({"agency_code": codes})
+            .join(index, on="agency_code", how="left", maintain_order="left")
             ["agency_idx"].to_numpy().astype(np.int64))
 
 

@@ -165,8 +165,9 @@ def _oidc_gate() -> Principal:
     if role is None:
         audit("dang_nhap_loi", "chưa có vai trò", who=email or "?")
         st.title("Chưa có quyền xem")
-        st.warning(f"Tài khoản {email or '(không có thư điện tử)'} chưa được giao vai trò nên chưa xem được gì. "
-                   "Hãy đề nghị người quản trị nạp danh sách vai trò (docs/security.md).", icon=":material/lock:")
+        st.warning(f"Tài khoản {email or '(không có thư điện tử)'} chưa được giao vai trò nên chưa xem "
+                   "được gì. Hãy đề nghị người quản trị nạp danh sách vai trò (docs/security.md).",
+                   icon=":material/lock:")
         if st.button("Đăng xuất", key="oidc_logout"):
             st.logout()
         st.stop()
