@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (first time) and run the full test suite, browser tests included.
+# Set up (first time), lint (ruff check: a lint error fails the run) and run the full test suite,
+# browser tests included.
 # Installs the Debian packages the tests drive when they are missing (nothing is downloaded by pip
 # or Playwright at test time): chromium (browser tests), libreoffice-calc-nogui and poppler-utils
 # (the office-form workbook rendered as an office sees it), faketime (the suite at another date).
@@ -20,6 +21,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
   $sudo_ apt-get update -qq
   $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Lint first (rules and line length in pyproject.toml): a lint error fails the run before any test.
+if ! .venv/bin/ruff check --quiet .; then
+  echo "ruff check found lint errors (listed above): fix them before the tests run" >&2
+  exit 1
 fi
 if [ -n "${TEST_CLOCK_OFFSET:-}" ]; then
   echo "Running the suite with the clock moved by ${TEST_CLOCK_OFFSET} ($(faketime -f "${TEST_CLOCK_OFFSET}" date +%F))"

@@ -22,7 +22,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import demo, demo_reference as ref  # noqa: E402
+from etl import demo  # noqa: E402
+from etl import demo_reference as ref  # noqa: E402
 from etl.build_demo import build_demo  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 23)
@@ -40,7 +41,8 @@ def main() -> int:
         build_demo(Path(tmp), seed=7, scale=args.scale, as_of=AS_OF, progress=lambda m: None)
         whole = time.perf_counter() - t
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows = [("generate dossiers (numpy, vectorised)", generate), ("whole demo build (units, dossiers, sql/)", whole)]
+    rows = [("generate dossiers (numpy, vectorised)", generate),
+            ("whole demo build (units, dossiers, sql/)", whole)]
     print(f"dossiers: {frame.height:,}; cores: {os.cpu_count()}; peak memory: {peak_mb:,.0f} MB")
     for name, sec in rows:
         print(f"{name:<45} {sec:8.2f} s")

@@ -25,7 +25,8 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import demo, demo_reference as ref, load  # noqa: E402
+from etl import demo, load  # noqa: E402
+from etl import demo_reference as ref  # noqa: E402
 from warehouse import build, store  # noqa: E402
 
 HEADERS = {
@@ -39,9 +40,11 @@ HEADERS = {
 
 def make_export(path: Path, records: int) -> None:
     """A vendor-style export: Vietnamese headers, dd/mm/yyyy HH:MM:SS dates, ';' separated, BOM."""
-    frame = demo.generate_dossiers(ref.agencies(), seed=11, scale=records / 1_447_000, as_of=dt.date(2026, 11, 23))
+    frame = demo.generate_dossiers(ref.agencies(), seed=11, scale=records / 1_447_000,
+                                   as_of=dt.date(2026, 11, 23))
     frame = frame.head(records).select(list(HEADERS)).with_columns(
-        pl.col(["received_at", "due_at", "finished_at", "returned_at", "refused_at"]).dt.strftime("%d/%m/%Y %H:%M:%S"),
+        pl.col(["received_at", "due_at", "finished_at", "returned_at", "refused_at"])
+        .dt.strftime("%d/%m/%Y %H:%M:%S"),
         pl.col(["digitised", "electronic_result", "apology_issued"]).cast(pl.Int8),
     ).rename(HEADERS)
     frame.write_csv(path, separator=";", include_bom=True)

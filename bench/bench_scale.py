@@ -328,7 +328,8 @@ def measure(args, sizes: list[float], work: Path, home: Path) -> list[dict]:
         job.write_bytes(pickle.dumps({
             "warehouse": str(w["dir"]), "queries": [(q.sql, q.params) for q in recorded],
             "repeat": args.repeat, "out": str(out), "report_out": str(w["report_file"])}))
-        _, w["serve_mb"] = run_child(["bench.bench_scale", "--serve-worker", str(job)], work, f"serve-{size:g}")
+        _, w["serve_mb"] = run_child(["bench.bench_scale", "--serve-worker", str(job)], work,
+                                     f"serve-{size:g}")
         w.update(pickle.loads(out.read_bytes()))
 
     if not args.skip_postgres:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import demo, demo_reference as ref
+from etl import demo
+from etl import demo_reference as ref
 from warehouse import build, store
 
 
@@ -24,7 +25,8 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         build.insert_frame(con, "ref_agency", agencies.drop("demo_key"))
         build.insert_frame(con, "ref_field", ref.fields())
         build.insert_frame(con, "ref_procedure", ref.procedures())
-        build.insert_frame(con, "ref_plan_target", ref.plan_targets(list(range(demo.START.year, as_of.year + 1))))
+        years = list(range(demo.START.year, as_of.year + 1))
+        build.insert_frame(con, "ref_plan_target", ref.plan_targets(years))
         progress(f"Sinh hồ sơ mẫu (seed {seed}, quy mô {scale})…")
         load_id = f"demo-{uuid.uuid4().hex[:12]}"
         from etl import demo_inputs  # PAKN, ratings, procedure flags (766 index)

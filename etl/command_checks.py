@@ -15,6 +15,7 @@ def refuse(directory: Path, fmt: str, output: Path | None) -> bool:
         print("--format xlsx writes a file: give --output FILE", file=sys.stderr)
         return True
     if store.current_path(directory) is None:
-        print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})", file=sys.stderr)
+        print(f"no warehouse in {directory} (run: python -m etl demo --warehouse {directory})",
+              file=sys.stderr)
         return True
     return False

@@ -52,7 +52,8 @@ def _streams(agencies: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     frames = []
     # commune procedures: old communes before the reorganisation, new communes after
     communes = agency_rows.filter(pl.col("demo_key") == "commune")
-    for handler, level_volume in (("commune", MONTHLY_VOLUME["commune"]), ("district", MONTHLY_VOLUME["district"])):
+    for handler, level_volume in (("commune", MONTHLY_VOLUME["commune"]),
+                                  ("district", MONTHLY_VOLUME["district"])):
         p = procs.filter(pl.col("handler") == handler)
         p = p.with_columns(pl.col("share") / pl.col("share").sum())
         old_handlers = agency_rows.filter(pl.col("demo_key") == handler) if handler == "district" else \
@@ -126,7 +127,8 @@ def dossier_chunks(
         [dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1) for m in months], dtype="datetime64[D]"
     )
     season = SEASON[[m.month - 1 for m in months]]
-    elapsed = np.minimum(1.0, ((np.datetime64(as_of) + 1 - month_start) / (month_end - month_start)).astype(float))
+    elapsed = np.minimum(
+        1.0, ((np.datetime64(as_of) + 1 - month_start) / (month_end - month_start)).astype(float))
     after_reorg = month_start >= np.datetime64(REORG)
     era = streams["era"].to_numpy()
     active = np.where(era[:, None] == "old", ~after_reorg[None, :],
@@ -199,7 +201,8 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
     unfinished = (end_day > np.datetime64(as_of)) | stuck | stopped
     status = np.full(n, 10, dtype=np.int8)
     status[rng.random(n) < 0.08] = 9
-    status[unfinished] = np.where(supplements[unfinished] > 0, 5, np.where(rng.random(unfinished.sum()) < 0.05, 6, 4))
+    status[unfinished] = np.where(supplements[unfinished] > 0, 5,
+                                  np.where(rng.random(unfinished.sum()) < 0.05, 6, 4))
     status[stopped] = 8
     status[withdrawn] = 7
     status[refused] = 3
@@ -257,7 +260,8 @@ def _month_dossiers(agencies: pl.DataFrame, streams: pl.DataFrame, traits: dict[
             "field_code": np.array([p.field for p in ref.PROCEDURES])[proc_idx],
             "channel": channel,
             "applicant_type": applicant,
-            "submitted_at": ts(received_at - np.where(online, rng.integers(5, 2000, n), 0).astype("timedelta64[m]")),
+            "submitted_at": ts(received_at
+                               - np.where(online, rng.integers(5, 2000, n), 0).astype("timedelta64[m]")),
             "received_at": ts(received_at),
             "due_at": ts(due_at),
             "finished_at": ts(np.where(has_end, finished_at, np.datetime64("NaT"))),

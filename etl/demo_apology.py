@@ -16,7 +16,8 @@ def move_slips_to_list(con, load_id: str) -> int:
     before receipt; its new appointment day is the day processing ended, or a week after the due day
     for a dossier still open. Returns the number of slips."""
     con.execute(
-        """insert into raw_apology_slip (dossier_id, slip_date, new_due_date, load_id, source_file, source_row)
+        """insert into raw_apology_slip (dossier_id, slip_date, new_due_date, load_id, source_file,
+                                        source_row)
            with marked as (
                select dossier_id,
                       cast(received_at as date) as received_date,
@@ -33,8 +34,8 @@ def move_slips_to_list(con, load_id: str) -> int:
                       coalesce(end_date, due_date + 7) as new_due_date
                from marked
            )
-           select dossier_id, slip_date, greatest(new_due_date, slip_date), ?, 'demo: danh sách phiếu xin lỗi',
-                  row_number() over (order by dossier_id) + 1
+           select dossier_id, slip_date, greatest(new_due_date, slip_date), ?,
+                  'demo: danh sách phiếu xin lỗi', row_number() over (order by dossier_id) + 1
            from dated""",
         [load_id],
     )

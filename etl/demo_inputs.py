@@ -53,7 +53,8 @@ def procedure_flags(seed: int = 7) -> pl.DataFrame:
 
 def _agency_index(agencies: pl.DataFrame, codes: pl.Series) -> np.ndarray:
     index = agencies.select("agency_code").with_row_index("agency_idx")
-    return (pl.DataFrame({"agency_code": codes}).join(index, on="agency_code", how="left", maintain_order="left")
+    return (pl.DataFrame({"agency_code": codes})
+            .join(index, on="agency_code", how="left", maintain_order="left")
             ["agency_idx"].to_numpy().astype(np.int64))
 
 
@@ -181,13 +182,3 @@ def add_month_inputs(con, agencies: pl.DataFrame, month: pl.DataFrame, seed: int
     ratings = generate_ratings(agencies, month, seed=seed, as_of=as_of)
     build.insert_frame(con, "raw_pakn", pakn.with_columns(pl.lit(load_id).alias("load_id")))
     build.insert_frame(con, "raw_rating", ratings.with_columns(pl.lit(load_id).alias("load_id")))
-
-
-def add_demo_inputs(con, agencies: pl.DataFrame, dossiers: pl.DataFrame, seed: int = 7,
-                    as_of: dt.date | None = None, load_id: str | None = None) -> None:
-    """Procedure flags into ref_procedure (already loaded), PAKN and ratings into the raw tables,
-    one month of receipt at a time (as the build does)."""
-    set_procedure_flags(con, seed)
-    month = pl.col("received_at").dt.truncate("1mo").alias("_month")
-    for part in dossiers.with_columns(month).partition_by("_month", maintain_order=True):
-        add_month_inputs(con, agencies, part.drop("_month"), seed=seed, as_of=as_of, load_id=load_id)

@@ -32,7 +32,8 @@ def apply_apology_slips(con, load_id: str, path: Path, now: dt.datetime) -> int:
                          where n.dossier_id = o.dossier_id and n.slip_date = o.slip_date)"""
     )
     con.execute(
-        """insert into raw_apology_slip (dossier_id, slip_date, new_due_date, load_id, source_file, source_row)
+        """insert into raw_apology_slip (dossier_id, slip_date, new_due_date, load_id, source_file,
+                                        source_row)
            select dossier_id, slip_date, new_due_date, ?, ?, _row from load_changed""",
         [load_id, str(path)],
     )

@@ -218,8 +218,8 @@ def recorded_as_of(folder: str) -> dt.date | None:
     con = duckdb.connect()
     try:
         pattern = folder.rstrip("/") + "/**/*.parquet"
-        value = scalar(con, "select max(decode(value)) from parquet_kv_metadata(?) where decode(key) = 'as_of'",
-                       [pattern])
+        value = scalar(con, "select max(decode(value)) from parquet_kv_metadata(?) "
+                            "where decode(key) = 'as_of'", [pattern])
     except duckdb.Error:
         return None   # metadata unreadable (a store without it): the dossiers' newest event decides
     finally:

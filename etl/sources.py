@@ -58,7 +58,8 @@ class Source:
             raw = f'"{self._columns[header]}"'
         # trimming copies every string; the LIKE guard (7 times cheaper) leaves clean values alone
         v = f"nfc_normalize({raw}::varchar)"
-        return f"(case when {v} = '' or {v} like ' %' or {v} like '% ' then nullif(trim({v}), '') else {v} end)"
+        return (f"(case when {v} = '' or {v} like ' %' or {v} like '% ' then nullif(trim({v}), '') "
+                f"else {v} end)")
 
     def raw_json(self, header: str) -> str:
         """The header's value as JSON (nested lists in sync records)."""
@@ -140,7 +141,8 @@ def _read_json(con, path: Path, first: bytes) -> Source:
             select = (f"select unnest(cast(json->'data' as json[])) as j "
                       f"from read_json_objects('{p}', format='unstructured', {big})")
         else:
-            fmt, select = "ndjson", f"select json as j from read_json_objects('{p}', format='newline_delimited')"
+            fmt = "ndjson"
+            select = f"select json as j from read_json_objects('{p}', format='newline_delimited')"
     row_errors: list[dict] = []
     try:
         con.execute(f"create temp table {table} as select row_number() over () as _row, j from ({select})")
@@ -152,7 +154,8 @@ def _read_json(con, path: Path, first: bytes) -> Source:
         raise UnusableFile("tệp không có bản ghi nào")
     not_objects = con.sql(f"select _row from {table} where json_type(j) <> 'OBJECT' order by _row").fetchall()
     for (row,) in not_objects:
-        row_errors.append({"row": row, "field": None, "value": None, "reason": "bản ghi không phải đối tượng JSON"})
+        row_errors.append({"row": row, "field": None, "value": None,
+                           "reason": "bản ghi không phải đối tượng JSON"})
     con.execute(f"delete from {table} where json_type(j) <> 'OBJECT'")
     # keys in order of first appearance, so that "first matching header wins" is deterministic
     keys = [k for (k,) in con.sql(
@@ -280,7 +283,8 @@ def _read_csv(con, path: Path) -> Source:
 
 def _csv_fast(con, path: Path, data: bytes, sep: str, table: str, cols: list[str],
               transcoded: bool = False) -> bool:
-    """DuckDB's reader on UTF-8 bytes (the file itself, or a transcoded copy); True when the file is clean, so that record n is spreadsheet row n + 1.
+    """DuckDB's reader on UTF-8 bytes (the file itself, or a transcoded copy); True when the file is
+    clean, so that record n is spreadsheet row n + 1.
     Invalid UTF-8 makes DuckDB reject lines, so a Windows-1258 file never passes as clean."""
     body = data.rstrip()
     # a blank (or delimiters-only) line would shift the row numbers of everything after it

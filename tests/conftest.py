@@ -1,4 +1,5 @@
 import datetime as dt
+import shutil
 import sys
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import polars as pl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2025, 12, 31, 12, 0)   # the load's "today": dates after 01/01/2026 12:00 are impossible
 sys.path.insert(0, str(ROOT))
 
 from warehouse import build, store  # noqa: E402
@@ -95,3 +97,21 @@ def demo_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("demo")
     build_demo(directory, seed=7, scale=0.05, as_of=dt.date(2026, 11, 23), progress=lambda m: None)
     return directory
+
+
+# The loader tests' warehouses (tests/test_load*.py, tests/test_inputs_sync.py) start as a copy of one
+# empty warehouse: here, so pytest hands it to every module without importing fixtures between tests.
+@pytest.fixture(scope="session")
+def empty_warehouse(tmp_path_factory) -> Path:
+    """A warehouse with only the official units (the first load into an empty directory)."""
+    from etl.load import load_files
+
+    directory = tmp_path_factory.mktemp("empty_wh")
+    assert load_files(directory, [], progress=lambda m: None, now=NOW) == []
+    return directory
+
+
+@pytest.fixture
+def wh(empty_warehouse, tmp_path) -> Path:
+    """A fresh copy of the empty warehouse, for a test that loads into it."""
+    return Path(shutil.copytree(empty_warehouse, tmp_path / "wh"))

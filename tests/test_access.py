@@ -15,12 +15,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import accounts
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
 from tests.conftest import ROOT, make_warehouse
 from tests.test_page_late import AGENCIES, DOSSIERS, PROCEDURES
 from ui import auth
-from warehouse import access, store
+from warehouse import access, accounts, store
 
 LATE = "pages/tre_han.py"
 PASSWORD = "mat-khau-rat-dai-1"
@@ -125,7 +124,8 @@ def test_every_listing_query_is_declared_and_sql_is_parameterised():
                 listed.append((module, fn.name))
             for node in ast.walk(fn):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "query" and node.args and isinstance(node.args[0], ast.JoinedStr)):
+                        and node.func.attr == "query" and node.args
+                        and isinstance(node.args[0], ast.JoinedStr)):
                     names = {n.id for v in node.args[0].values if isinstance(v, ast.FormattedValue)
                              for n in ast.walk(v.value) if isinstance(n, ast.Name)}
                     if names & (args - {"r"}):

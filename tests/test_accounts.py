@@ -8,9 +8,9 @@ import sys
 import duckdb
 import pytest
 
-from etl import accounts, cli
+from etl import cli
 from tests.conftest import dossier, make_warehouse
-from warehouse import access, store
+from warehouse import access, accounts, store
 
 PASSWORD = "mot-mat-khau-dai"
 
@@ -120,7 +120,8 @@ def test_role_list_loads_like_reference_data(tmp_path, capsys):
     con = duckdb.connect(str(store.current_path(directory)), read_only=True)
     assert sorted(con.sql("select account, role, agency_code from ref_user_role").fetchall(), key=str) == [
         ("lanhdao", "lanh_dao_tinh", None), ("truong_a", "truong_co_quan", "A"), ("xem1", "xem", None)]
-    assert sorted(con.sql("select source_row, field, reason from quarantine where kind = 'role'").fetchall()) == [
+    rejected = con.sql("select source_row, field, reason from quarantine where kind = 'role'").fetchall()
+    assert sorted(rejected) == [
         (4, "MaDonVi", "mã đơn vị không có trong danh sách đơn vị"),
         (5, "MaDonVi", "trưởng cơ quan cần mã đơn vị"),
         (7, "VaiTro", "vai trò không hợp lệ (lãnh đạo tỉnh, trưởng cơ quan, xem, thu hồi)"),
@@ -129,7 +130,8 @@ def test_role_list_loads_like_reference_data(tmp_path, capsys):
     ]
     assert con.sql("select value from meta where key = 'is_demo'").fetchall() == [("false",)]
     con.close()
-    assert any(a == "nap" and w.startswith("vai_tro.csv: role, nạp 3, loại 5") for _, a, w, _ in _audit(directory))
+    assert any(a == "nap" and w.startswith("vai_tro.csv: role, nạp 3, loại 5")
+               for _, a, w, _ in _audit(directory))
 
     # a later list replaces an account's row; "thu hồi" removes it
     again = tmp_path / "vai_tro_2.csv"

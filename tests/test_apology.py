@@ -62,7 +62,8 @@ NOW = dt.datetime(2025, 4, 1, 9)
 def apology_rates(r, agency: str | None = None):
     m = METRICS["apology_rate"]
     return r.query(
-        f"""select agency_code, {m.sql()} as rate, sum({m.numerator}) as with_slip, sum({m.denominator}) as known
+        f"""select agency_code, {m.sql()} as rate, sum({m.numerator}) as with_slip,
+                   sum({m.denominator}) as known
             from agg_periodic_report where period_kind = 'month' and period_key = '2025-03'
             group by agency_code order by agency_code""")
 
@@ -82,7 +83,8 @@ def test_the_list_is_recognised_and_bad_rows_quarantined(wh):
     assert (result.kind, result.read, result.loaded, result.rejected) == ("apology", 6, 3, 3)
     r = store.Reader(directory)
     try:
-        assert r.query("select dossier_id, slip_date, new_due_date from raw_apology_slip order by 1").rows() == [
+        slips = r.query("select dossier_id, slip_date, new_due_date from raw_apology_slip order by 1")
+        assert slips.rows() == [
             ("A1", dt.date(2025, 3, 6), dt.date(2025, 3, 11)),
             ("A3", dt.date(2025, 3, 7), dt.date(2025, 3, 20)),
             ("ZZ.1", dt.date(2025, 3, 5), None)]
@@ -143,7 +145,8 @@ def test_late_list_and_integrity_read_the_three_states(wh):
         # as the late page and its Excel file show them
         shown = late_listing(late).filter(pl.col("Mã hồ sơ").is_in(["A1", "A2", "B1"]))
         assert shown.select("Mã hồ sơ", "Phiếu xin lỗi", "Ngày xin lỗi", "Hẹn trả mới").rows() == [
-            ("A2", "Chưa", "—", "—"), ("A1", "Có", "06/03/2025", "11/03/2025"), ("B1", "Không có dữ liệu", "—", "—")]
+            ("A2", "Chưa", "—", "—"), ("A1", "Có", "06/03/2025", "11/03/2025"),
+            ("B1", "Không có dữ liệu", "—", "—")]
         assert queries_late.late_summary(r, "month", "2025-03") == {
             "late": 7, "finished_late": 5, "apologies": 3, "no_apology": 2, "apology_unknown": 2}
         flagged = r.query("select dossier_id from fct_integrity_issue where check_key = 'late_no_apology' "
@@ -162,6 +165,8 @@ def test_without_any_source_the_kpi_is_no_data(tmp_path):
         assert {a: (rate, k) for a, rate, _, k in apology_rates(r).rows()} == {
             "A": (None, 0), "B": (None, 0), "C": (None, 0)}
         assert queries.province_summary(r, "month", "2025-03")["apology_rate"][0] is None
-        assert r.query("select count(*) n from fct_integrity_issue where check_key = 'late_no_apology'")["n"][0] == 0
+        no_apology = r.query(
+            "select count(*) n from fct_integrity_issue where check_key = 'late_no_apology'")["n"][0]
+        assert no_apology == 0
     finally:
         r.close()

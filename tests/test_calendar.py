@@ -17,7 +17,6 @@ day up to and including the finishing day (warehouse/queries_late.py, sql/marts/
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +25,8 @@ import pytest
 from etl import cli
 from etl.load import load_files
 from tests.conftest import ROOT, dossier, make_warehouse
-from warehouse import official_calendar, queries_late as ql, store
+from warehouse import official_calendar, store
+from warehouse import queries_late as ql
 
 OVERRIDE = ROOT / "etl" / "reference" / "calendar_override.csv"
 NOW = dt.datetime(2026, 1, 31, 12, 0)   # the loads' "today", passed explicitly
@@ -98,10 +98,11 @@ def test_dim_date_range_comes_from_the_data_not_today(tmp_path):
     is 730 days, then 29 (to 29/02/2028) + 31 (31/03) + 10 = 10/04/2028. Whatever day the build runs."""
     directory = tmp_path / "r"
     make_warehouse(directory, DOSSIERS, as_of="2026-01-31").close()
-    assert _days(directory, "select min(day), max(day) from dim_date") == [(dt.date(2023, 12, 17), dt.date(2028, 4, 10))]
+    assert _days(directory, "select min(day), max(day) from dim_date") == [
+        (dt.date(2023, 12, 17), dt.date(2028, 4, 10))]
     # the package's calendar covers the whole range: Tết 2028 (26-28/01/2028 are weekdays off)
-    assert _days(directory, "select count(*) from dim_official_day where day between '2028-01-24' and '2028-01-31'"
-                 )[0][0] >= 3
+    assert _days(directory, "select count(*) from dim_official_day "
+                            "where day between '2028-01-24' and '2028-01-31'")[0][0] >= 3
 
 
 def test_extra_days_off_of_the_fixture_add_to_the_official_calendar(tmp_path):
@@ -139,7 +140,8 @@ def test_override_loads_good_rows_and_quarantines_bad_ones(wh, tmp_path):
     path = tmp_path / "lich.csv"
     path.write_text(CSV, encoding="utf-8")
     (result,) = _load(wh, path)
-    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == ("calendar", 6, 2, 4, 1)
+    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == (
+        "calendar", 6, 2, 4, 1)
     assert _override(wh) == [(dt.date(2026, 1, 2), "nghỉ", "Nghỉ Tết Dương lịch", "lich.csv"),
                              (dt.date(2026, 1, 10), "làm bù", "Làm bù cho 02/01", "lich.csv")]
     assert _quarantine(wh) == [
@@ -148,7 +150,8 @@ def test_override_loads_good_rows_and_quarantines_bad_ones(wh, tmp_path):
         (6, None, "Ngay", None, "thiếu ngày"),
         (7, "16/01/2026", "LoaiNgay", None, "thiếu loại ngày (nghỉ hoặc làm bù)"),
     ]
-    assert all(str(path) == f for (f,) in _days(wh, "select source_file from quarantine where kind = 'calendar'"))
+    assert all(str(path) == f
+               for (f,) in _days(wh, "select source_file from quarantine where kind = 'calendar'"))
     assert _late(wh, "2026-01") == {"N1": 2}
 
 
@@ -182,7 +185,8 @@ def test_an_override_row_wins_over_the_package(wh, tmp_path):
     path.write_text("date,kind,name\n2025-05-02,làm bù,Làm việc\n", encoding="utf-8")
     _load(wh, path)
     assert _late(wh, "2025-05") == {"H1": 3}
-    assert _days(wh, "select kind, source from dim_official_day where day = '2025-05-02'") == [("làm bù", "override")]
+    assert _days(wh, "select kind, source from dim_official_day where day = '2025-05-02'") == [
+        ("làm bù", "override")]
 
 
 # ------------------------------------------------------------------------------ `etl calendar YEAR`
@@ -197,7 +201,7 @@ def test_calendar_2025_from_the_package_alone(capsys, tmp_path):
     assert lines[0] == "date,kind,name"
     assert lines[1:] == sorted(lines[1:])
     # Tết 2025: Mon 27 to Fri 31/01 off (Sat 01/02 is the weekend anyway, so not listed)
-    assert [ln.split(",")[:2] for ln in lines if ln.startswith("2025-01-2") or ln.startswith("2025-01-3")] == [
+    assert [ln.split(",")[:2] for ln in lines if ln.startswith(("2025-01-2", "2025-01-3"))] == [
         ["2025-01-27", "nghỉ"], ["2025-01-28", "nghỉ"], ["2025-01-29", "nghỉ"], ["2025-01-30", "nghỉ"],
         ["2025-01-31", "nghỉ"]]
     assert "2025-05-02,nghỉ,Ngày nghỉ (thay cho ngày 26/04/2025)" in lines

@@ -38,7 +38,8 @@ def test_report_csv_columns_and_values(tmp_path):
 
 
 def test_report_refuses_bad_input(tmp_path):
-    assert run("report", "--warehouse", str(tmp_path), "--from", "2025-03-01", "--to", "2025-03-31").returncode == 2
+    out = run("report", "--warehouse", str(tmp_path), "--from", "2025-03-01", "--to", "2025-03-31")
+    assert out.returncode == 2
     make_warehouse(tmp_path, MARCH).close()
     out = run("report", "--warehouse", str(tmp_path), "--from", "2025-04-01", "--to", "2025-03-01")
     assert out.returncode == 2 and "after" in out.stderr

@@ -42,7 +42,8 @@ def page_queries(year_key: str) -> dict:
         "report_for_range": lambda r: int(queries.report_for_range(r, *YEAR)["received_new"].sum()),
         "province_summary": lambda r: int(queries.province_summary(r, "year", year_key)["received_new"][0]),
         "province_trend": lambda r: int(queries.province_trend(r, "month")["received_new"].sum()),
-        "agency_report": lambda r: int(queries_report.agency_report(r, "year", year_key)["received_new"].sum()),
+        "agency_report":
+            lambda r: int(queries_report.agency_report(r, "year", year_key)["received_new"].sum()),
         "field_report": lambda r: int(queries_units.field_report(r, "year", year_key)["received_new"].sum()),
         "warehouse_counts": counts,
     }

@@ -4,7 +4,8 @@ import datetime as dt
 
 import polars as pl
 
-from etl import demo, demo_reference as ref
+from etl import demo
+from etl import demo_reference as ref
 from warehouse import queries, store
 
 AS_OF = dt.date(2026, 11, 23)
@@ -44,7 +45,8 @@ def test_demo_warehouse_reconciles_in_every_period(demo_dir):
         """with m as (select period_key, sum(in_progress) open_end, sum(carried_over) carried
                       from agg_periodic_report where period_kind = 'month' group by 1)
            select a.period_key, a.open_end, b.carried from m a join m b
-             on b.period_key = strftime(strptime(a.period_key || '-01', '%Y-%m-%d') + interval 1 month, '%Y-%m')
+             on b.period_key = strftime(strptime(a.period_key || '-01', '%Y-%m-%d') + interval 1 month,
+                                        '%Y-%m')
            where a.open_end <> b.carried"""
     )
     assert chain.height == 0
@@ -160,7 +162,8 @@ def test_dossiers_are_received_only_on_working_days_of_the_official_calendar(dem
     for worked in ("2024-01-02", "2025-02-03", "2025-05-05", "2026-01-05"):
         assert dt.date.fromisoformat(worked) in days, worked
     # the override file is loaded into the demo as `etl load` would, and in force
-    assert r.query("select count(*) as n from load_log where kind = 'calendar' and status = 'ok'")["n"][0] == 1
+    assert r.query("select count(*) as n from load_log "
+                   "where kind = 'calendar' and status = 'ok'")["n"][0] == 1
     assert r.query("select kind, source from dim_official_day where day = '2026-01-10'").rows() == [
         ("làm bù", "override")]
     r.close()
@@ -198,5 +201,6 @@ def test_demo_closes_and_processes_on_working_days_of_the_official_calendar(demo
     assert (finished_off, steps_off, history_due_off) == (0, 0, 0)
     # the tests above would pass on an empty demo: there are closures, steps and bulk closures
     assert r.query("select count(*) as n from raw_dossier_step")["n"][0] > 0
-    assert r.query("select count(*) as n from fct_integrity_issue where check_key = 'bulk_closure'")["n"][0] > 0
+    assert r.query("select count(*) as n from fct_integrity_issue "
+                   "where check_key = 'bulk_closure'")["n"][0] > 0
     r.close()

@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from etl.load import load_files
 from tests.conftest import ROOT
 from warehouse import queries, store
@@ -83,7 +82,8 @@ def counted(reader: store.Reader) -> int:
 
 
 def fingerprint(reader: store.Reader) -> dict:
-    return {"build": reader.path.name, **{t: table_sums(reader, t) for t in TABLES}, "counted": counted(reader)}
+    return {"build": reader.path.name, **{t: table_sums(reader, t) for t in TABLES},
+            "counted": counted(reader)}
 
 
 def assert_whole_load(reader: store.Reader, before: dict, path: Path, tag: str, expected: dict) -> None:
@@ -94,11 +94,12 @@ def assert_whole_load(reader: store.Reader, before: dict, path: Path, tag: str, 
                         "from raw_dossier where dossier_id like ?", like).rows()
     assert {r[0]: tuple(r[1:]) for r in rows} == expected
     assert table_sums(reader, "raw_dossier", "dossier_id not like ?", like) == before["raw_dossier"]
-    assert table_sums(reader, "raw_dossier_history", "dossier_id not like ?", like) == before["raw_dossier_history"]
+    assert (table_sums(reader, "raw_dossier_history", "dossier_id not like ?", like)
+            == before["raw_dossier_history"])
     assert table_sums(reader, "raw_dossier_history", "dossier_id like ?", like)[0] == len(expected)
     mine = [str(path)]
-    assert sorted(reader.query("select record_key, field from quarantine where source_file = ?", mine).rows()) == \
-        sorted((f"{tag}-{k}", field) for k, field in BAD.items())
+    rejected = reader.query("select record_key, field from quarantine where source_file = ?", mine).rows()
+    assert sorted(rejected) == sorted((f"{tag}-{k}", field) for k, field in BAD.items())
     assert table_sums(reader, "quarantine", "source_file <> ?", mine) == before["quarantine"]
     assert table_sums(reader, "load_log", "source <> ?", mine) == before["load_log"]
     assert reader.query("select rows_read, rows_loaded, rows_rejected, status from load_log where source = ?",

@@ -97,13 +97,16 @@ def good_record(draw, dossier_id: str) -> Record:
     write = draw(st.sampled_from(DATE_WRITERS))
     name = draw(st.one_of(st.sampled_from(["Cấp phiếu lý lịch tư pháp", "Chứng thực bản sao", ""]),
                           st.sampled_from(INJECTIONS),
-                          st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)))
+                          st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                                  max_size=30)))
     values = {
         "MaHoSo": dossier_id, "MaDonViXuLy": agency, "TrangThaiHoSo": str(status),
         "NgayTiepNhan": write(received), "KenhThucHien": str(channel),
         "NgayKetThucXuLy": write(finished) if finished else "",
-        "MaTTHC": "1.001230", "TenTTHC": name, "NgayHenTra": (received + dt.timedelta(days=25)).strftime("%d/%m/%Y"),
-        "DonViXuLy": draw(st.sampled_from(["Sở Tư pháp", "UBND xã \"Đông Hà\"", "Ban; quản lý, dự án", *INJECTIONS])),
+        "MaTTHC": "1.001230", "TenTTHC": name,
+        "NgayHenTra": (received + dt.timedelta(days=25)).strftime("%d/%m/%Y"),
+        "DonViXuLy": draw(st.sampled_from(["Sở Tư pháp", "UBND xã \"Đông Hà\"", "Ban; quản lý, dự án",
+                                           *INJECTIONS])),
         "GhiChu": draw(st.sampled_from(["", "ghi chú\nhai dòng", *INJECTIONS])),
         "ChuHoSo": "Nguyễn Văn A",
     }
@@ -247,7 +250,8 @@ def json_case(draw) -> Case:
                           ensure_ascii=ascii_only)
 
     head, sep, tail = {"array": ("[\n", ",\n", "\n]\n"),
-                       "envelope": ('{"service": "DongBoHoSoMC", "isUpdating": false, "data": [\n', ",\n", "\n]}\n"),
+                       "envelope": ('{"service": "DongBoHoSoMC", "isUpdating": false, "data": [\n',
+                                    ",\n", "\n]}\n"),
                        "ndjson": ("", "\n", "\n")}[layout]
     case = Case(layout, token, encoding, records, dropped_required=dropped)
     data = encode(head, encoding, first=True)
@@ -290,7 +294,8 @@ def damaged(draw, case: Case) -> Case:
     if kind == "truncate":
         case.data, case.cut = case.data[:at], (at, n)
     else:
-        junk = draw(st.binary(min_size=1, max_size=8) | st.sampled_from([b'"', b"\n", b";", b",", b"\x00", b"\xff"]))
+        junk = draw(st.binary(min_size=1, max_size=8)
+                    | st.sampled_from([b'"', b"\n", b";", b",", b"\x00", b"\xff"]))
         if kind == "overwrite":
             case.data = case.data[:at] + junk + case.data[at + len(junk):]
         else:
@@ -367,8 +372,8 @@ def check(con, path: Path, case: Case, result: load.FileResult) -> None:
         assert result.unusable is None, result.unusable
         assert stored == last_good
         bads = [r for r in case.records if not r.good]
-        assert (result.read, result.loaded, result.rejected) == (len(case.records), len(case.records) - len(bads),
-                                                                 len(bads))
+        assert (result.read, result.loaded, result.rejected) == (
+            len(case.records), len(case.records) - len(bads), len(bads))
         for b in bads:
             assert (b.values["MaHoSo"] or None, b.bad_field) in quarantined, (b.values, quarantined)
         assert {k for k, _ in quarantined} <= {b.values["MaHoSo"] or None for b in bads}
@@ -424,7 +429,8 @@ def test_broken_xlsx_files(con, files, case):
 
 @settings(settings.get_profile("fuzz"), max_examples=150)
 @given(data=st.binary(max_size=4096) | st.builds(lambda b: b"PK\x03\x04" + b, st.binary(max_size=512))
-       | st.builds(lambda b: b"[" + b, st.binary(max_size=512)) | st.builds(lambda b: b"{" + b, st.binary(max_size=512)))
+       | st.builds(lambda b: b"[" + b, st.binary(max_size=512))
+       | st.builds(lambda b: b"{" + b, st.binary(max_size=512)))
 def test_random_bytes(con, files, data):
     reset(con)
     path = files / "random.dat"
@@ -440,7 +446,8 @@ def test_files_the_fuzzing_found(con, files):
     header = "MaHoSo,MaDonViXuLy,TrangThaiHoSo,NgayTiepNhan,KenhThucHien"
     cases = {
         # a UTF-8 byte-order mark, then a damaged byte: one wrong character, as without the mark
-        "bom.csv": (b"\xef\xbb\xbf" + f"{header},Ghi\xa0chú\n".encode() + b"B1,X.1,4,01/03/2025,1,\x80\n", ["B1"]),
+        "bom.csv": (b"\xef\xbb\xbf" + f"{header},Ghi\xa0chú\n".encode() + b"B1,X.1,4,01/03/2025,1,\x80\n",
+                    ["B1"]),
         # lines ended by a lone CR (old Mac exports): the CR stayed inside the header line
         "cr.csv": (f"{header}\rC1,X.1,4,01/03/2025,1\rC2,X.1,4,02/03/2025,2\r".encode(), ["C1", "C2"]),
     }
@@ -472,7 +479,8 @@ def test_exit_codes_through_the_command(tmp_path):
     def write(name: str, records: list[Record], encoding: str = "utf-8") -> Path:
         cols = REQUIRED + ["NgayKetThucXuLy", "TenTTHC"]
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([cols] + [[r.values[c] for c in cols] for r in records])
+        rows = [[r.values[c] for c in cols] for r in records]
+        csv.writer(buf, lineterminator="\n").writerows([cols] + rows)
         path = tmp_path / name
         path.write_bytes(buf.getvalue().encode(encoding))
         return path
@@ -480,13 +488,15 @@ def test_exit_codes_through_the_command(tmp_path):
     directory = tmp_path / "wh"
     for files, code in (([write("clean.csv", good[:1])], 0), ([write("partial.csv", [good[1], bad])], 1),
                         ([write("utf16.csv", good, "utf-16"), write("more.csv", good[2:])], 2)):
-        out = subprocess.run([sys.executable, "-m", "etl", "load", *map(str, files), "--warehouse", str(directory)],
+        out = subprocess.run([sys.executable, "-m", "etl", "load", *map(str, files),
+                              "--warehouse", str(directory)],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)
         assert out.returncode == code, out.stderr
     con = store.connect(store.current_path(directory))
     try:
         assert sorted(r[0] for r in con.execute("select dossier_id from raw_dossier").fetchall()) == \
             ["CLI-0", "CLI-1", "CLI-2"]
-        assert con.execute("select record_key, field from quarantine").fetchall() == [("CLI-B", "KenhThucHien")]
+        rejected = con.execute("select record_key, field from quarantine").fetchall()
+        assert rejected == [("CLI-B", "KenhThucHien")]
     finally:
         con.close()

@@ -48,8 +48,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_load import (  # noqa: F401 - fixtures
-    H, S, cli, empty_warehouse, fresh, json_record, load, q, rec, write_csv, write_text,
+from tests.test_load import (
+    H,
+    S,
+    cli,
+    fresh,
+    json_record,
+    load,
+    q,
+    rec,
+    write_csv,
+    write_text,
 )
 from warehouse.metrics import METRICS
 
@@ -134,8 +143,9 @@ def score766(directory: Path, period: str = "2025-10") -> dict[str, dict]:
 
 def kpi(directory: Path, key: str, agency: str) -> float | None:
     m = METRICS[key]
-    return q(directory, f"select {m.sql()} from {m.table} where period_kind = 'month' and period_key = '2025-10' "
-                        "and agency_code = ?", [agency])[0][0]
+    return q(directory, f"select {m.sql()} from {m.table} "
+                        "where period_kind = 'month' and period_key = '2025-10' and agency_code = ?",
+             [agency])[0][0]
 
 
 def test_fees_come_from_the_fee_list_else_the_catalogue_and_unknown_stays_unknown(with_fees):
@@ -147,11 +157,13 @@ def test_fees_come_from_the_fee_list_else_the_catalogue_and_unknown_stays_unknow
     assert facts == {**stored, "G1": True, "G2": True, "G4": True}
     # 0 is a known "not paid online"; an absent field is unknown
     assert dict(q(with_fees, "select dossier_id, paid_online from raw_dossier")) == {
-        "F1": 1, "F2": 2, "F3": 0, "F4": None, "F5": 0, "F6": 0, "F7": 1, "G1": 1, "G2": 0, "G3": 0, "G4": None}
+        "F1": 1, "F2": 2, "F3": 0, "F4": None, "F5": 0, "F6": 0, "F7": 1,
+        "G1": 1, "G2": 0, "G3": 0, "G4": None}
 
 
 def test_online_payment_indicator_worked_out_by_hand(with_fees):
-    rows = {r[0]: r[1:] for r in q(with_fees, """select agency_code, numerator, denominator, round(points, 2), status
+    rows = {r[0]: r[1:] for r in q(with_fees, """
+        select agency_code, numerator, denominator, round(points, 2), status
         from agg_score_766_indicator where period_kind = 'month' and period_key = '2025-10'
           and indicator_key = 'online_payment'""")}
     assert rows == {S: (2, 4, 5.0, "scored"), H: (1, 3, 3.33, "scored")}
@@ -162,7 +174,8 @@ def test_online_payment_indicator_worked_out_by_hand(with_fees):
 
 def test_score766_csv_gives_the_hand_totals(with_fees):
     got = score766(with_fees)
-    assert [got[S][c] for c in ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL", "TONG_SCORE", "unscored_points")] == \
+    columns = ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL", "TONG_SCORE", "unscored_points")
+    assert [got[S][c] for c in columns] == \
         ["18.00", "20.00", "12.00", "5.00", "16.00", "18.00", "89.00", "6.00"]
     assert [got[H][c] for c in ("TTTT", "TONG_SCORE", "unscored_points")] == ["3.33", "87.33", "6.00"]
 
@@ -194,7 +207,8 @@ def test_results_returned_by_post_kpi(with_fees):
     assert kpi(with_fees, "result_by_post_share", S) == pytest.approx(0.6)
     # H: no record says how its result was returned: no value, not 0%
     assert kpi(with_fees, "result_by_post_share", H) is None
-    assert dict(q(with_fees, "select dossier_id, result_method from raw_dossier where agency_code = ?", [S])) == \
+    assert dict(q(with_fees, "select dossier_id, result_method from raw_dossier where agency_code = ?",
+                  [S])) == \
         {"F1": 1, "F2": 1, "F3": 0, "F4": 0, "F5": 1, "F6": None, "F7": None}
 
 
@@ -291,4 +305,5 @@ def test_a_parquet_folder_written_before_the_new_columns_still_builds(empty_ware
     con.close()
     rebuilt = tmp_path / "from_parquet"
     parquet.build_from_folder(rebuilt, folder)
-    assert q(rebuilt, "select count(*), count(result_method), count(has_fee) from raw_dossier") == [(11, 0, 7)]
+    assert q(rebuilt, "select count(*), count(result_method), count(has_fee) from raw_dossier") == [
+        (11, 0, 7)]

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from tests.conftest import dossier, ts
-from warehouse import build, queries_integrity as qi, store
+from warehouse import build, store
+from warehouse import queries_integrity as qi
 
 HISTORY_SCHEMA = {
     "dossier_id": pl.String, "state_hash": pl.String, "status": pl.Int8, "received_at": pl.Datetime("us"),
@@ -192,14 +193,16 @@ def test_issue_dates_and_explanations(states_wh):
         ("closed_no_result", "B2"): "2025-04-02",
         ("due_moved_no_supplement", "M1"): "2025-03-11", ("due_moved_no_supplement", "M4"): "2025-03-28",
         ("due_moved_no_supplement", "M6"): "2025-03-12",
-        ("withdrawn_returned_on_time", "W1"): "2025-03-14", ("withdrawn_returned_on_time", "W3"): "2025-03-17",
+        ("withdrawn_returned_on_time", "W1"): "2025-03-14",
+        ("withdrawn_returned_on_time", "W3"): "2025-03-17",
         ("late_no_apology", "L1"): "2025-03-12", ("repeat_supplement", "R1"): "2025-03-20",
         ("repeat_supplement", "R2"): "2025-03-05", ("stopped", "S1"): "2025-03-03",
         ("stopped", "S2"): "2025-03-12",
     }
     for k, day in expected_dates.items():
         assert rows[k]["event_date"] == dt.date.fromisoformat(day), k
-    assert "lùi từ 10/03/2025 sang 17/03/2025 (lùi 7 ngày)" in rows["due_moved_no_supplement", "M1"]["explanation"]
+    assert "lùi từ 10/03/2025 sang 17/03/2025 (lùi 7 ngày)" in \
+        rows["due_moved_no_supplement", "M1"]["explanation"]
     assert "lùi từ 01/04/2025 sang 08/04/2025 (lùi 7 ngày, qua 2 lần)" in \
         rows["due_moved_no_supplement", "M4"]["explanation"]
     assert "lùi 2 ngày" in rows["due_moved_no_supplement", "M6"]["explanation"]
@@ -217,14 +220,15 @@ def test_issue_dates_and_explanations(states_wh):
 
 def test_counts_per_period_agency_and_check(states_wh):
     march = {("A", "closed_no_result"): 2, ("A", "due_moved_no_supplement"): 3,
-             ("A", "withdrawn_returned_on_time"): 2, ("A", "late_no_apology"): 1, ("A", "repeat_supplement"): 2,
-             ("A", "stopped"): 2, ("B", "late_no_apology"): 1}
+             ("A", "withdrawn_returned_on_time"): 2, ("A", "late_no_apology"): 1,
+             ("A", "repeat_supplement"): 2, ("A", "stopped"): 2, ("B", "late_no_apology"): 1}
     assert counts(states_wh, "month", "2025-03") == march
     assert counts(states_wh, "month", "2025-04") == {("B", "closed_no_result"): 1}
     assert counts(states_wh, "quarter", "2025-Q1") == march
     assert counts(states_wh, "rep_month", "2025-03") == {
-        ("A", "closed_no_result"): 2, ("A", "due_moved_no_supplement"): 2, ("A", "withdrawn_returned_on_time"): 1,
-        ("A", "late_no_apology"): 1, ("A", "repeat_supplement"): 1, ("A", "stopped"): 2,
+        ("A", "closed_no_result"): 2, ("A", "due_moved_no_supplement"): 2,
+        ("A", "withdrawn_returned_on_time"): 1, ("A", "late_no_apology"): 1, ("A", "repeat_supplement"): 1,
+        ("A", "stopped"): 2,
         ("B", "late_no_apology"): 1,
     }
     # reporting month 03/2025 is 15/02-14/03: C1 07/03, C5 06/03; M1 11/03, M6 12/03 (M4 28/03 is
@@ -322,8 +326,9 @@ def test_bulk_closure_thresholds_are_data(tmp_path):
     `python -m etl build` does): B (exactly 2.0 times) and C (9 closures) are now flagged too."""
     bulk_dir = bulk_warehouse(tmp_path)
     with store.new_build(bulk_dir, from_current=True) as con:
-        con.execute("update ref_integrity_setting set value = 2 where setting_key = 'bulk_closure_rate_ratio'")
-        con.execute("update ref_integrity_setting set value = 9 where setting_key = 'bulk_closure_min_closures'")
+        settings = "update ref_integrity_setting set value = ? where setting_key = ?"
+        con.execute(settings, [2, "bulk_closure_rate_ratio"])
+        con.execute(settings, [9, "bulk_closure_min_closures"])
         build.apply_sql(con)
     r = store.Reader(bulk_dir)
     by = issues(r, "bulk_closure").group_by("agency_code", "period_basis").len()
@@ -430,8 +435,9 @@ def test_quarantined_records_by_agency_and_date(steps_wh):
         ("tệp xuat.csv, dòng 12", None, dt.date(2025, 3, 1)),
     ]
     q1 = q.filter(pl.col("source_row") == 5).row(0, named=True)
-    assert q1["explanation"] == ("Bản ghi hồ sơ bị loại khi nạp: ngày không hợp lệ (NgayTiepNhan: 31/02/2025); "
-                                 "mã trạng thái không hợp lệ (cần từ 1 đến 10) (TrangThaiHoSo: 11).")
+    assert q1["explanation"] == (
+        "Bản ghi hồ sơ bị loại khi nạp: ngày không hợp lệ (NgayTiepNhan: 31/02/2025); "
+        "mã trạng thái không hợp lệ (cần từ 1 đến 10) (TrangThaiHoSo: 11).")
     assert "bước xử lý" in q.filter(pl.col("source_file") == "tien_do.json")["explanation"][0]
     year = counts(steps_wh, "year", "2025")
     assert (year[("A", "quarantined")], year[("B", "quarantined")], year[(None, "quarantined")]) == (1, 2, 2)
@@ -508,7 +514,8 @@ def test_demo_integrity_is_deterministic_for_a_seed():
     """The same seed gives the same changed dossiers, history, steps and quarantine; another seed others."""
     import duckdb
 
-    from etl import demo, demo_integrity, demo_reference as ref
+    from etl import demo, demo_integrity
+    from etl import demo_reference as ref
 
     agencies = ref.agencies()
     as_of = dt.date(2026, 11, 23)

@@ -69,19 +69,23 @@ def test_csv_by_hand(wh_dir, capsys):
 
 def test_one_agency_and_output_file(wh_dir, capsys, tmp_path):
     path = tmp_path / "b.csv"
-    code, out, _ = run(capsys, "late", "--warehouse", str(wh_dir), *WINDOW, "--agency", "B", "--output", str(path))
+    code, out, _ = run(capsys, "late", "--warehouse", str(wh_dir), *WINDOW, "--agency", "B",
+                       "--output", str(path))
     assert code == 0 and out == ""
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    assert [(r["dossier_code"], r["working_days_late"], r["apology_slip"]) for r in rows] == [("F2", "5", "no")]
+    assert [(r["dossier_code"], r["working_days_late"], r["apology_slip"]) for r in rows] == [
+        ("F2", "5", "no")]
 
 
 def test_window_past_the_data_date_judges_open_ones_on_it(wh_dir, capsys):
     """Window 01/03 - 30/04, data up to Mon 31/03: open dossiers judged on 31/03. F3 finished late on
     Tue 25/03 in the window now: 17, 18, 19, 20, 21, 24, 25 -> 7. O1: 11/03 to 31/03 -> 15 working days
     (11-14: 4, 17-21: 5, 24-28: 5, 31: 1). N1 finished Fri 28/03, due Mon 24/03: 25, 26, 27, 28 -> 4."""
-    code, out, _ = run(capsys, "late", "--warehouse", str(wh_dir), "--from", "2025-03-01", "--to", "2025-04-30")
+    code, out, _ = run(capsys, "late", "--warehouse", str(wh_dir), "--from", "2025-03-01",
+                       "--to", "2025-04-30")
     assert code == 0
-    got = [(r["dossier_code"], r["finished_date"], r["working_days_late"]) for r in csv.DictReader(io.StringIO(out))]
+    got = [(r["dossier_code"], r["finished_date"], r["working_days_late"])
+           for r in csv.DictReader(io.StringIO(out))]
     assert got == [("O1", "", "15"), ("F3", "2025-03-25", "7"), ("F2", "2025-03-19", "5"),
                    ("N1", "2025-03-28", "4"), ("F1", "2025-03-11", "2")]
 
@@ -108,15 +112,16 @@ def test_missing_warehouse_and_bad_date_exit_2(tmp_path, capsys):
 
 def test_xlsx_vietnamese(wh_dir, capsys, tmp_path):
     path = tmp_path / "tre_han.xlsx"
-    code, _, _ = run(capsys, "late", "--warehouse", str(wh_dir), *WINDOW, "--format", "xlsx", "--output", str(path))
+    code, _, _ = run(capsys, "late", "--warehouse", str(wh_dir), *WINDOW, "--format", "xlsx",
+                     "--output", str(path))
     assert code == 0
     raw = pl.read_excel(path, has_header=False)
     first = raw[raw.columns[0]].to_list()
     assert first[0] == "DANH SÁCH HỒ SƠ TRỄ HẠN" and first[2] == "Từ ngày 01/03/2025 đến ngày 20/03/2025"
     rows = pl.read_excel(path, read_options={"header_row": 3})
-    assert rows.columns == ["Mã hồ sơ", "Mã đơn vị", "Tên đơn vị", "Tên thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả",
-                            "Ngày kết thúc xử lý", "Số ngày làm việc trễ hạn", "Phiếu xin lỗi", "Ngày xin lỗi",
-                            "Ngày hẹn trả mới"]
+    assert rows.columns == ["Mã hồ sơ", "Mã đơn vị", "Tên đơn vị", "Tên thủ tục", "Ngày tiếp nhận",
+                            "Ngày hẹn trả", "Ngày kết thúc xử lý", "Số ngày làm việc trễ hạn",
+                            "Phiếu xin lỗi", "Ngày xin lỗi", "Ngày hẹn trả mới"]
     data = rows.head(4)
     assert data["Mã hồ sơ"].to_list() == ["O1", "F2", "F3", "F1"]
     assert data["Phiếu xin lỗi"].to_list() == ["Không có dữ liệu", "Chưa", "Không có dữ liệu", "Có"]
@@ -130,7 +135,9 @@ def test_xlsx_vietnamese(wh_dir, capsys, tmp_path):
 def test_xlsx_prints_readable(wh_dir, capsys, tmp_path):
     """LibreOffice prints the dates dd/mm/yyyy in full, no ###, on A4 landscape."""
     path = tmp_path / "tre_han.xlsx"
-    assert run(capsys, "late", "--warehouse", str(wh_dir), *WINDOW, "--format", "xlsx", "--output", str(path))[0] == 0
+    code, _, _ = run(capsys, "late", "--warehouse", str(wh_dir), *WINDOW, "--format", "xlsx",
+                     "--output", str(path))
+    assert code == 0
     text, sizes = render(path, tmp_path / "pdf")
     assert "###" not in text and sizes and all(is_a4_landscape(s) for s in sizes)
     o1 = next(line for line in text.splitlines() if line.split()[:1] == ["O1"])

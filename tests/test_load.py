@@ -26,10 +26,9 @@ import polars as pl
 import pytest
 
 from etl.load import load_files
-from tests.conftest import ROOT, ts
+from tests.conftest import NOW, ROOT, ts
 from warehouse import queries, store
 
-NOW = dt.datetime(2025, 12, 31, 12, 0)   # the load's "today": dates after 01/01/2026 12:00 are impossible
 S = "000.00.01.H22"                      # Sở Tư pháp
 H = "000.00.21.H22"                      # UBND thành phố Hạ Long
 NAMES = {S: "Sở Tư pháp", H: "UBND thành phố Hạ Long"}
@@ -111,7 +110,8 @@ def write_envelope(path: Path, records: list[dict], service="DongBoHoSoMC", styl
 
 
 def write_json_array(path: Path, records: list[dict], style="iso") -> Path:
-    path.write_text(json.dumps([json_record(r, style) for r in records], ensure_ascii=False), encoding="utf-8")
+    text = json.dumps([json_record(r, style) for r in records], ensure_ascii=False)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -186,24 +186,11 @@ def write_xlsx(path: Path, records: list[dict], headers="vi") -> Path:
     return path
 
 
-# ---- warehouse helpers ----------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def empty_warehouse(tmp_path_factory) -> Path:
-    """A warehouse with only the official units (the first load into an empty directory)."""
-    directory = tmp_path_factory.mktemp("empty_wh")
-    assert load_files(directory, [], progress=lambda m: None, now=NOW) == []
-    return directory
-
+# ---- warehouse helpers (the fixtures empty_warehouse and wh live in conftest.py) -------------
 
 def fresh(empty_warehouse: Path, target: Path) -> Path:
     shutil.copytree(empty_warehouse, target)
     return target
-
-
-@pytest.fixture
-def wh(empty_warehouse, tmp_path) -> Path:
-    return fresh(empty_warehouse, tmp_path / "wh")
 
 
 def load(directory: Path, *paths, kind=None):
@@ -364,13 +351,15 @@ def test_report_from_the_envelope_matches_the_hand_count(every_format):
 
 
 def test_the_report_is_identical_whatever_the_format(every_format):
-    reports = {name: report(d, dt.date(2025, 3, 1), dt.date(2025, 3, 31)) for name, (_, d, _) in every_format.items()}
+    reports = {name: report(d, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+               for name, (_, d, _) in every_format.items()}
     first = reports["envelope"]
     assert first.height == 2
     for name, frame in reports.items():
         assert frame.equals(first), name
     # and over the reporting quarter (15/12/2024 to 14/03/2025) too
-    q1 = {name: report(d, dt.date(2024, 12, 15), dt.date(2025, 3, 14)) for name, (_, d, _) in every_format.items()}
+    q1 = {name: report(d, dt.date(2024, 12, 15), dt.date(2025, 3, 14))
+          for name, (_, d, _) in every_format.items()}
     for name, frame in q1.items():
         assert frame.equals(q1["envelope"]), name
 
@@ -394,7 +383,8 @@ def test_the_stored_dossiers_are_identical_whatever_the_format(every_format):
     # H6: two supplement requests (a list of 2 in JSON, "2" in the flat files); S6: its later state
     assert one["H6"]["supplement_count"] == 2
     assert (one["S6"]["status"], one["S6"]["due_at"]) == (5, dt.datetime(2025, 3, 15, 9, 0))
-    assert one["S10"]["received_at"] is None and one["S10"]["submitted_at"] == dt.datetime(2025, 3, 20, 14, 15)
+    assert one["S10"]["received_at"] is None
+    assert one["S10"]["submitted_at"] == dt.datetime(2025, 3, 20, 14, 15)
     # S5 not digitised, not paid online: 0 is a known "no", kept as 0 (only an absent field is unknown)
     assert (one["S5"]["digitised"], one["S5"]["paid_online"]) == (False, 0)
     # unknown agencies are named from DonViXuLy (Windows-1258 and NFC round trip)
@@ -464,7 +454,8 @@ def test_excel_date_cells_serial_numbers_and_numeric_codes(wh, tmp_path):
 def test_excel_rows_are_sheet_rows_even_after_an_empty_row(wh, tmp_path):
     path = tmp_path / "gap.xlsx"
     pl.DataFrame({"Mã hồ sơ": ["E1", None, "E3", "E4"], "Trạng thái": [4, None, 99, 4],
-                  "Kênh thực hiện": [1, None, 1, 2], "Ngày tiếp nhận": ["03/03/2025", None, "03/03/2025", "03/03/2025"],
+                  "Kênh thực hiện": [1, None, 1, 2],
+                  "Ngày tiếp nhận": ["03/03/2025", None, "03/03/2025", "03/03/2025"],
                   "Ngày từ chối": [None, None, None, None],          # an empty column is still a column
                   "Mã đơn vị": [S, None, S, S]}).write_excel(path)
     result = load(wh, path)[0]
@@ -493,7 +484,8 @@ def test_codes_spreadsheets_mangled_are_restored(wh, tmp_path):
     assert (got["123"]["procedure_code"], got["123"]["field_code"], got["123"]["agency_code"]) == \
         ("1.001230", "5", "1234")
     assert (got["123"]["channel"], got["123"]["applicant_type"], got["123"]["status"]) == (2, 1, 4)
-    assert (got["K2"]["procedure_code"], got["K2"]["agency_code"], got["K2"]["channel"]) == ("1.001230", "A.01", 1)
+    k2 = got["K2"]
+    assert (k2["procedure_code"], k2["agency_code"], k2["channel"]) == ("1.001230", "A.01", 1)
     assert got["K3"]["procedure_code"] == "2.100000"
     # the procedures were unknown: registered under the restored code, not the mangled one
     assert {c for (c,) in q(wh, "select procedure_code from ref_procedure")} == {"1.001230", "2.100000"}
@@ -508,7 +500,8 @@ def test_text_in_nfd_is_stored_in_nfc(wh, tmp_path):
                     nfd("Sở Tư pháp"), "4", "1", "03/03/2025"])
     load(wh, write_text(tmp_path / "nfd.csv", header + "\n" + row + "\n"))
     # JSON lines whose keys and values are decomposed too
-    record = {nfd("Mã hồ sơ"): nfd("HỒ2"), nfd("Mã đơn vị xử lý"): "X.02", nfd("Đơn vị xử lý"): nfd("UBND xã Đông Hà"),
+    record = {nfd("Mã hồ sơ"): nfd("HỒ2"), nfd("Mã đơn vị xử lý"): "X.02",
+              nfd("Đơn vị xử lý"): nfd("UBND xã Đông Hà"),
               nfd("Trạng thái"): "4", nfd("Kênh thực hiện"): "2", nfd("Ngày tiếp nhận"): "20250303090000",
               nfd("Tên thủ tục"): nfd("Đăng ký khai sinh"), nfd("Mã thủ tục"): "1.001193"}
     write_text(tmp_path / "nfd.jsonl", json.dumps(record, ensure_ascii=False) + "\n")
@@ -536,7 +529,8 @@ def test_unknown_agency_and_procedure_are_registered_unverified_and_the_dossier_
     assert set(dossiers(wh)) == {"U1", "U2"}
     agencies = {r[0]: r[1:] for r in q(wh, "select agency_code, agency_name, verified from ref_agency")}
     assert agencies == {S: ("Sở Tư pháp", True), "X.99": ("Đơn vị X.99", False)}
-    procedures = {r[0]: r[1:] for r in q(wh, "select procedure_code, procedure_name, verified from ref_procedure")}
+    procedures = {r[0]: r[1:]
+                  for r in q(wh, "select procedure_code, procedure_name, verified from ref_procedure")}
     assert procedures == {"1.001230": ("Cấp phiếu lý lịch tư pháp", False), "9.999999": ("Thủ tục lạ", False)}
     # the unverified agency is in the report with its dossier (received 03/03, finished early 05/03)
     rows = {r["agency_code"]: r for r in report(wh, dt.date(2025, 3, 1), dt.date(2025, 3, 31)).to_dicts()}
@@ -565,7 +559,8 @@ def test_a_later_record_in_the_file_replaces_the_earlier_and_history_keeps_each_
     assert (got["D1"]["status"], got["D1"]["finished_at"], got["D1"]["source_row"]) == \
         (10, dt.datetime(2025, 3, 12), 6)                # spreadsheet row 6: the last record
     # D1 went through 3 distinct states (2, 4, 10), D2 through one
-    history = q(wh, "select dossier_id, status, source_row from raw_dossier_history order by dossier_id, source_row")
+    history = q(wh, "select dossier_id, status, source_row from raw_dossier_history "
+                    "order by dossier_id, source_row")
     assert history == [("D1", 2, 2), ("D1", 4, 4), ("D1", 10, 6), ("D2", 4, 3)]
 
 
@@ -672,7 +667,7 @@ def test_every_rejected_record_is_quarantined_with_row_field_value_and_reason(wh
         (14, "V13", "NgayTiepNhan", None),
         (15, "V14", "MaDonViXuLy", None),
     ]
-    reasons = dict(((r, f), reason) for r, f, reason in q(wh, "select source_row, field, reason from quarantine"))
+    reasons = {(r, f): reason for r, f, reason in q(wh, "select source_row, field, reason from quarantine")}
     assert all(reasons.values())
     assert "thiếu mã hồ sơ" in reasons[(3, "MaHoSo")]
     assert "ngày không hợp lệ" in reasons[(4, "NgayTiepNhan")]
@@ -716,14 +711,16 @@ def _unusable_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     files = {
         "empty": (write_text(d / "empty.csv", ""), "rỗng"),
         "blank": (write_text(d / "blank.csv", "\n  \r\n\n"), "rỗng"),
-        "header_only": (write_text(d / "header.csv", "MaHoSo,NgayTiepNhan,TrangThaiHoSo,KenhThucHien,MaDonViXuLy\n"),
+        "header_only": (write_text(d / "header.csv",
+                                   "MaHoSo,NgayTiepNhan,TrangThaiHoSo,KenhThucHien,MaDonViXuLy\n"),
                         "không có bản ghi"),
         "plain_text": (write_text(d / "notes.txt", "Báo cáo tháng 3\nkhông có số liệu\n"), "không nhận ra"),
         "binary": (d / "photo.jpg", "nhị phân"),
         "truncated_json": (write_text(d / "cut.json", '[{"MaHoSo": "E1", "NgayTiepNhan": "2025'), "JSON"),
         "broken_envelope": (write_text(d / "cut_env.json", '{"service": "DongBoHoSoMC",\n "data": [\n'
                                        '  {"MaHoSo": "E1"},\n  {"MaHoSo": "E2"'), "JSON"),
-        "empty_envelope": (write_text(d / "none.json", '{"service": "DongBoHoSoMC", "isUpdating": false, "data": []}'),
+        "empty_envelope": (write_text(d / "none.json",
+                                      '{"service": "DongBoHoSoMC", "isUpdating": false, "data": []}'),
                            "không có bản ghi"),
         "not_records": (write_text(d / "numbers.json", "[1, 2, 3]"), "không nhận ra"),
         "unknown_columns": (write_text(d / "other.csv", "Tên,Tuổi\nAn,3\n"), "không nhận ra"),
@@ -731,7 +728,8 @@ def _unusable_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
                                         "E1,03/03/2025,4,1\n"), "MaDonViXuLy"),
         "bad_xlsx": (d / "broken.xlsx", "Excel"),
         "missing_file": (d / "does_not_exist.csv", "không mở được"),
-        "unclosed_quote": (write_text(d / "quote.csv", "MaHoSo,NgayTiepNhan,TrangThaiHoSo,KenhThucHien,MaDonViXuLy\n"
+        "unclosed_quote": (write_text(d / "quote.csv",
+                                      "MaHoSo,NgayTiepNhan,TrangThaiHoSo,KenhThucHien,MaDonViXuLy\n"
                                       + good_row + f'E2,"03/03/2025,4,1,{S}\n' + good_row.replace("E1", "E3")
                                       + good_row.replace("E1", "E4")), "ngoặc kép"),
     }
@@ -789,9 +787,9 @@ HEADER = "Mã hồ sơ;Tên thủ tục;Đơn vị xử lý;Ngày tiếp nhận;
 def test_csv_quoted_delimiters_and_newlines_keep_their_rows(wh, tmp_path):
     text = (
         HEADER + "\n"
-        'Q1;"Cấp bản sao; trích lục\nhộ tịch";"UBND xã ""Đông Hà""";03/03/2025;4;1;X.1\n'   # row 2, two lines
-        'Q2;Khai sinh;UBND xã;03/03/2025;11;1;X.1\n'                                        # row 3: bad status
-        'Q3;"Khai tử, ""muộn""";UBND xã Tây Hà;03/03/2025;4;1;X.3\n'                         # row 4
+        'Q1;"Cấp bản sao; trích lục\nhộ tịch";"UBND xã ""Đông Hà""";03/03/2025;4;1;X.1\n'  # row 2, two lines
+        'Q2;Khai sinh;UBND xã;03/03/2025;11;1;X.1\n'                                       # row 3: bad status
+        'Q3;"Khai tử, ""muộn""";UBND xã Tây Hà;03/03/2025;4;1;X.3\n'                       # row 4
     )
     result = load(wh, write_text(tmp_path / "quoted.csv", text))[0]
     assert (result.loaded, result.rejected) == (2, 1)
@@ -824,8 +822,9 @@ def test_csv_rows_with_too_few_or_too_many_columns_are_quarantined_the_rest_load
 def test_csv_unclosed_quote_never_loses_records_silently(wh, tmp_path):
     header = "MaHoSo,NgayTiepNhan,TrangThaiHoSo,KenhThucHien,MaDonViXuLy\n"
     # in the middle: the quote would swallow rows 4 and 5 into one value -> the whole file is refused
-    middle = write_text(tmp_path / "middle.csv", header + f"U1,03/03/2025,4,1,{S}\n" + f'U2,"03/03/2025,4,1,{S}\n'
-                        + f"U3,03/03/2025,4,1,{S}\n" + f"U4,03/03/2025,4,1,{S}\n")
+    middle = write_text(tmp_path / "middle.csv", header + f"U1,03/03/2025,4,1,{S}\n"
+                        + f'U2,"03/03/2025,4,1,{S}\n' + f"U3,03/03/2025,4,1,{S}\n"
+                        + f"U4,03/03/2025,4,1,{S}\n")
     result = load(wh, middle)[0]
     assert result.exit_code == 2 and "ngoặc kép" in result.unusable
     assert q(wh, "select count(*) from raw_dossier") == [(0,)]
@@ -876,7 +875,7 @@ def test_csv_encoding_utf8_with_a_damaged_byte_is_not_read_as_windows_1258(wh, t
     text = ("Mã hồ sơ,Đơn vị xử lý,Ngày tiếp nhận,Trạng thái,Kênh thực hiện,Mã đơn vị xử lý\n"
             "E1,Sở Tư pháp tỉnh Quảng Ninh,03/03/2025,4,1,X.1\n"
             "E2,UBND phường Hồng Gai,03/03/2025,4,1,X.2\n")
-    data = text.encode("utf-8").replace("Hồng".encode("utf-8"), b"H\xff\xfeng")   # two damaged bytes
+    data = text.encode("utf-8").replace("Hồng".encode(), b"H\xff\xfeng")   # two damaged bytes
     (tmp_path / "damaged.csv").write_bytes(data)
     result = load(wh, tmp_path / "damaged.csv")[0]
     assert (result.loaded, result.rejected) == (2, 0)
@@ -926,14 +925,15 @@ def test_personal_data_is_stored_nowhere(wh, tmp_path):
     write_text(tmp_path / "pii.jsonl", "\n".join(lines) + "\n")
     # vendor headers the mapping does not know are not read either
     write_text(tmp_path / "other.csv", "Mã hồ sơ,Họ và tên người nộp,CMND/CCCD,SĐT,Ngày tiếp nhận,Trạng thái,"
-               f"Kênh thực hiện,Mã đơn vị xử lý\nP8,{PII['ChuHoSo']},{PII['SoGiayToChuHoSo']},{PII['SoDienThoai']},"
-               f"03/03/2025,4,1,{S}\n")
+               f"Kênh thực hiện,Mã đơn vị xử lý\n"
+               f"P8,{PII['ChuHoSo']},{PII['SoGiayToChuHoSo']},{PII['SoDienThoai']},03/03/2025,4,1,{S}\n")
     # a processing step names the official who handled it
-    write_envelope(tmp_path / "steps.json", [{"MaHoSo": "P1", "PhongBanXuLy": "Một cửa", "NguoiXuLy": OFFICIAL,
-                                             "ThoiDiemXuLy": ts("2025-03-03"), "NoiDungXuLy": "Tiếp nhận"}],
-                   service="CapNhatTienDoHoSoMC")
+    step = {"MaHoSo": "P1", "PhongBanXuLy": "Một cửa", "NguoiXuLy": OFFICIAL,
+            "ThoiDiemXuLy": ts("2025-03-03"), "NoiDungXuLy": "Tiếp nhận"}
+    write_envelope(tmp_path / "steps.json", [step], service="CapNhatTienDoHoSoMC")
     # an unusable file with personal data in it (no agency column)
-    write_text(tmp_path / "unusable.csv", f"MaHoSo,ChuHoSo,SoDienThoai\nP9,{PII['ChuHoSo']},{PII['SoDienThoai']}\n")
+    write_text(tmp_path / "unusable.csv",
+               f"MaHoSo,ChuHoSo,SoDienThoai\nP9,{PII['ChuHoSo']},{PII['SoDienThoai']}\n")
     results = load(wh, *(tmp_path / n for n in ("pii.json", "pii.csv", "pii.jsonl", "other.csv", "steps.json",
                                                 "unusable.csv")))
     assert [r.exit_code for r in results] == [1, 1, 1, 0, 0, 2]
@@ -945,12 +945,13 @@ def test_personal_data_is_stored_nowhere(wh, tmp_path):
     pattern = "|".join(re.escape(s.lower()) for s in secrets)
     con = store.connect(store.current_path(wh))
     try:
-        tables = con.execute("select table_name from duckdb_tables() union select view_name from duckdb_views() "
-                             "where not internal").fetchall()
+        tables = con.execute("select table_name from duckdb_tables() "
+                             "union select view_name from duckdb_views() where not internal").fetchall()
         scanned = 0
         for (table,) in tables:
             cols = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_name = ?", [table]).fetchall()]
+                "select column_name from information_schema.columns where table_name = ?", [table]
+            ).fetchall()]
             joined = " || '|' || ".join(f"coalesce(lower(\"{c}\"::varchar), '')" for c in cols)
             hits = con.execute(f'select count(*) from "{table}" where regexp_matches({joined}, ?)',
                                [pattern]).fetchall()[0][0]
@@ -971,8 +972,9 @@ def test_personal_data_is_stored_nowhere(wh, tmp_path):
 
 def test_processing_steps_load_into_raw_dossier_step(wh, tmp_path):
     steps = [
-        {"MaHoSo": "S1", "PhongBanXuLy": "Bộ phận một cửa", "NguoiXuLy": OFFICIAL, "ThoiDiemXuLy": "20250303083000",
-         "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": "1", "NgayKetThucTheoQuyDinh": "20250303170000"},
+        {"MaHoSo": "S1", "PhongBanXuLy": "Bộ phận một cửa", "NguoiXuLy": OFFICIAL,
+         "ThoiDiemXuLy": "20250303083000", "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": "1",
+         "NgayKetThucTheoQuyDinh": "20250303170000"},
         {"MaHoSo": "S1", "PhongBanXuLy": "Phòng Hành chính tư pháp", "NguoiXuLy": OFFICIAL,
          "ThoiDiemXuLy": "20250304100000", "NoiDungXuLy": "Thẩm định", "TrangThai": "2",
          "NgayKetThucTheoQuyDinh": "20250306170000"},
@@ -1006,7 +1008,8 @@ def test_processing_steps_load_into_raw_dossier_step(wh, tmp_path):
     for _ in range(2):
         result = load(wh, csv_path)[0]
         assert (result.kind, result.loaded) == ("step", 1)
-    assert q(wh, "select count(*), max(acted_at) from raw_dossier_step") == [(3, dt.datetime(2025, 3, 5, 9, 15))]
+    assert q(wh, "select count(*), max(acted_at) from raw_dossier_step") == [
+        (3, dt.datetime(2025, 3, 5, 9, 15))]
 
 
 # ---- all or nothing -------------------------------------------------------------------------
@@ -1065,8 +1068,8 @@ def test_two_loads_at_once_both_arrive(wh, tmp_path):
     first one's result, not from the version both saw at the start."""
     first = _big_csv(tmp_path / "first.csv", 200_000)
     second = write_envelope(tmp_path / "second.json", [rec("SECOND1", "2025-03-03")])
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(first), "--warehouse", str(wh)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(first), "--warehouse", str(wh)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while not list((wh / "builds").glob("*.building")):
             assert proc.poll() is None, "the first load ended too soon"
@@ -1076,8 +1079,8 @@ def test_two_loads_at_once_both_arrive(wh, tmp_path):
     finally:
         proc.wait()
     assert proc.returncode == 0
-    assert q(wh, "select count(*) filter (where dossier_id like 'BIG%'), count(*) filter (where dossier_id = 'SECOND1') "
-                 "from raw_dossier") == [(200_000, 1)]
+    assert q(wh, "select count(*) filter (where dossier_id like 'BIG%'), "
+                 "count(*) filter (where dossier_id = 'SECOND1') from raw_dossier") == [(200_000, 1)]
 
 
 def test_tab_and_semicolon_delimited_files(wh, tmp_path):

@@ -15,9 +15,19 @@ import duckdb
 import polars as pl
 import pytest
 
-from etl import load as loader, sources
-from tests.test_load import (  # noqa: F401 - fixtures
-    MARCH, H, S, cli, empty_warehouse, fresh, load, q, quarantine, write_envelope, write_text,
+from etl import load as loader
+from etl import sources
+from tests.test_load import (
+    MARCH,
+    H,
+    S,
+    cli,
+    fresh,
+    load,
+    q,
+    quarantine,
+    write_envelope,
+    write_text,
 )
 
 
@@ -37,16 +47,17 @@ def wh(march_warehouse, tmp_path) -> Path:
 PAKN_CSV = (
     "Mã PAKN,Mã đơn vị xử lý,Đơn vị xử lý,Người phản ánh,Nội dung phản ánh,Ngày tiếp nhận,Hạn xử lý,"
     "Ngày trả lời,Mức độ hài lòng\n"
-    f"PA1,{S},Sở Tư pháp,Nguyễn Văn An,Hồ sơ trễ hẹn,03/03/2025,17/03/2025,10/03/2025,Hài lòng\n"        # 2
-    f"PA2,{S},Sở Tư pháp,Lê Thị Bình,Thái độ cán bộ,05/03/2025 08:30,19/03/2025,25/03/2025,Không hài lòng\n"  # 3
-    f"PA3,{H},UBND thành phố Hạ Long,Trần Cường,Chậm cấp sổ,20/03/2025,03/04/2025,,\n"                   # 4
-    ",,Sở Tư pháp,Phạm Dũng,Không rõ đơn vị,05/03/2025,,,\n"                                             # 5
-    f"PA5,{S},Sở Tư pháp,Võ Em,Ngày sai,31/02/2025,,,\n"                                                 # 6
-    f"PA6,{S},Sở Tư pháp,Võ Em,Hạn sai,10/03/2025,01/03/2025,,\n"                                        # 7
-    f"PA7,{S},Sở Tư pháp,Võ Em,Trả lời trước khi nhận,10/03/2025,20/03/2025,05/03/2025,\n"                # 8
-    f"PA8,{S},Sở Tư pháp,Võ Em,Đánh giá lạ,10/03/2025,24/03/2025,12/03/2025,Tạm được\n"                  # 9
+    f"PA1,{S},Sở Tư pháp,Nguyễn Văn An,Hồ sơ trễ hẹn,03/03/2025,17/03/2025,10/03/2025,Hài lòng\n"  # 2
+    f"PA2,{S},Sở Tư pháp,Lê Thị Bình,Thái độ cán bộ,05/03/2025 08:30,19/03/2025,25/03/2025,"
+    "Không hài lòng\n"                                                                             # 3
+    f"PA3,{H},UBND thành phố Hạ Long,Trần Cường,Chậm cấp sổ,20/03/2025,03/04/2025,,\n"             # 4
+    ",,Sở Tư pháp,Phạm Dũng,Không rõ đơn vị,05/03/2025,,,\n"                                       # 5
+    f"PA5,{S},Sở Tư pháp,Võ Em,Ngày sai,31/02/2025,,,\n"                                           # 6
+    f"PA6,{S},Sở Tư pháp,Võ Em,Hạn sai,10/03/2025,01/03/2025,,\n"                                  # 7
+    f"PA7,{S},Sở Tư pháp,Võ Em,Trả lời trước khi nhận,10/03/2025,20/03/2025,05/03/2025,\n"         # 8
+    f"PA8,{S},Sở Tư pháp,Võ Em,Đánh giá lạ,10/03/2025,24/03/2025,12/03/2025,Tạm được\n"            # 9
     "PA9,X.NEW,Sở Mới,Hồ Giang,Đơn vị chưa có trong danh sách,12/03/2025,26/03/2025,26/03/2025,"
-    "Rất hài lòng\n"                                                                                       # 10
+    "Rất hài lòng\n"                                                                               # 10
 )
 # row 5 has no PAKN id and no agency: two reasons, one record
 
@@ -54,11 +65,13 @@ PAKN_CSV = (
 def test_pakn_are_loaded_validated_and_scored(wh, tmp_path):
     no_agency = write_text(tmp_path / "pakn_bad.csv", "Mã PAKN,Ngày tiếp nhận\nPC1,03/03/2025\n")
     result, unusable = load(wh, write_text(tmp_path / "pakn.csv", PAKN_CSV, "utf-8-sig"), no_agency)
-    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == ("pakn", 9, 4, 5, 1)
+    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == (
+        "pakn", 9, 4, 5, 1)
     # a PAKN file without the agency column loads nothing and says which column is missing
     assert unusable.exit_code == 2 and "MaDonViXuLy" in unusable.unusable
     got = {r[0]: r[1:] for r in q(wh, "select pakn_id, agency_code, received_at::date::varchar, "
-                                      "due_at::date::varchar, resolved_at::date::varchar, satisfied from raw_pakn")}
+                                      "due_at::date::varchar, resolved_at::date::varchar, satisfied "
+                                      "from raw_pakn")}
     assert got == {
         "PA1": (S, "2025-03-03", "2025-03-17", "2025-03-10", True),
         "PA2": (S, "2025-03-05", "2025-03-19", "2025-03-25", False),
@@ -74,7 +87,8 @@ def test_pakn_are_loaded_validated_and_scored(wh, tmp_path):
     ]
     assert all(reason for (reason,) in q(wh, "select reason from quarantine"))
     # the agency nobody listed yet is registered, unverified, under the name the file gave
-    assert q(wh, "select agency_name, verified from ref_agency where agency_code = 'X.NEW'") == [("Sở Mới", False)]
+    assert q(wh, "select agency_name, verified from ref_agency where agency_code = 'X.NEW'") == [
+        ("Sở Mới", False)]
     # personal data and the complaint's text are stored nowhere
     for table in ("raw_pakn", "quarantine", "load_log"):
         text = str(q(wh, f"select * from {table}"))
@@ -82,11 +96,13 @@ def test_pakn_are_loaded_validated_and_scored(wh, tmp_path):
     assert not any("phản ánh" in h.lower() for h in result.ignored_headers)
     # March, by hand: S handles PA1 (on time, satisfied) and PA2 (late, unsatisfied): 1 of 2 on time,
     # 1 of 2 satisfied -> 3 + 3 points; H: PA3 open and due 03/04, not yet due at 31/03 -> 1 of 1 -> 6
-    march = {r[0]: r[1:] for r in q(wh, "select agency_code, pakn_total, pakn_on_time, pakn_rated, pakn_satisfied "
-                                        "from agg_pakn_rating where period_kind = 'month' and period_key = '2025-03'")}
+    march = {r[0]: r[1:] for r in q(wh, "select agency_code, pakn_total, pakn_on_time, pakn_rated, "
+                                        "pakn_satisfied from agg_pakn_rating "
+                                        "where period_kind = 'month' and period_key = '2025-03'")}
     assert march == {S: (2, 1, 2, 1), H: (1, 1, 0, 0), "X.NEW": (1, 1, 1, 1)}
-    points = dict(q(wh, "select indicator_key, points from agg_score_766_indicator where period_kind = 'month' "
-                        "and period_key = '2025-03' and agency_code = ? and group_key = 'satisfaction'", [S]))
+    points = dict(q(wh, "select indicator_key, points from agg_score_766_indicator "
+                        "where period_kind = 'month' and period_key = '2025-03' and agency_code = ? "
+                        "and group_key = 'satisfaction'", [S]))
     assert points == {"pakn_on_time": 3.0, "pakn_satisfaction": 3.0, "receiving_satisfaction": None}
     # loading the file again changes nothing
     before = q(wh, "select * from raw_pakn order by pakn_id")
@@ -94,8 +110,9 @@ def test_pakn_are_loaded_validated_and_scored(wh, tmp_path):
     assert q(wh, "select * from raw_pakn order by pakn_id") == before
     assert q(wh, "select count(*) from quarantine") == [(6,)]
     # a later export answers PA3 (on 02/04, on time) and replaces its record
-    update = write_text(tmp_path / "pakn_2.csv", "Mã phản ánh;Mã cơ quan;Ngày nhận;Hạn trả lời;Ngày hoàn thành;Đánh giá\n"
-                                                f"PA3;{H};20/03/2025;03/04/2025;02/04/2025;có\n")
+    update = write_text(tmp_path / "pakn_2.csv",
+                        "Mã phản ánh;Mã cơ quan;Ngày nhận;Hạn trả lời;Ngày hoàn thành;Đánh giá\n"
+                        f"PA3;{H};20/03/2025;03/04/2025;02/04/2025;có\n")
     assert load(wh, update)[0].loaded == 1
     assert q(wh, "select resolved_at::date::varchar, satisfied from raw_pakn where pakn_id = 'PA3'") == \
         [("2025-04-02", True)]
@@ -103,16 +120,16 @@ def test_pakn_are_loaded_validated_and_scored(wh, tmp_path):
 
 
 RATINGS = [
-    {"MaDanhGia": "DG1", "MaHoSo": "S1", "NgayDanhGia": "2025-03-09T10:00:00", "DiemDanhGia": "5"},      # 1
-    {"MaDanhGia": "DG2", "MaHoSo": "H3", "NgayDanhGia": "20/03/2025", "HaiLong": "Không hài lòng"},      # 2
+    {"MaDanhGia": "DG1", "MaHoSo": "S1", "NgayDanhGia": "2025-03-09T10:00:00", "DiemDanhGia": "5"},  # 1
+    {"MaDanhGia": "DG2", "MaHoSo": "H3", "NgayDanhGia": "20/03/2025", "HaiLong": "Không hài lòng"},  # 2
     {"MaHoSo": "S2", "MaDonViXuLy": S, "NgayDanhGia": "20250305100000", "HaiLong": "Rất hài lòng",
-     "DiemDanhGia": "4", "Ý kiến": "Chị Hoa hướng dẫn rất tận tình"},                                    # 3
+     "DiemDanhGia": "4", "Ý kiến": "Chị Hoa hướng dẫn rất tận tình"},                                # 3
     {"MaHoSo": "S2", "MaDonViXuLy": S, "NgayDanhGia": "20250305100000", "HaiLong": "Rất hài lòng",
-     "DiemDanhGia": "4"},                                                                                 # 4 = 3
-    {"MaDanhGia": "DG5", "NgayDanhGia": "21/03/2025", "DiemDanhGia": "5"},                              # 5
-    {"MaDanhGia": "DG6", "MaHoSo": "S3", "NgayDanhGia": "21/03/2025", "DiemDanhGia": "6"},              # 6
-    {"MaDanhGia": "DG7", "MaHoSo": "S3", "NgayDanhGia": "hôm qua", "HaiLong": "Hài lòng"},              # 7
-    {"MaDanhGia": "DG8", "MaHoSo": "S3", "NgayDanhGia": "21/03/2025"},                                   # 8
+     "DiemDanhGia": "4"},                                                                            # 4 = 3
+    {"MaDanhGia": "DG5", "NgayDanhGia": "21/03/2025", "DiemDanhGia": "5"},                           # 5
+    {"MaDanhGia": "DG6", "MaHoSo": "S3", "NgayDanhGia": "21/03/2025", "DiemDanhGia": "6"},           # 6
+    {"MaDanhGia": "DG7", "MaHoSo": "S3", "NgayDanhGia": "hôm qua", "HaiLong": "Hài lòng"},           # 7
+    {"MaDanhGia": "DG8", "MaHoSo": "S3", "NgayDanhGia": "21/03/2025"},                               # 8
 ]
 
 
@@ -124,9 +141,11 @@ def test_ratings_are_loaded_validated_and_scored(wh, tmp_path):
     path = tmp_path / "danh_gia.json"
     path.write_text(json.dumps(RATINGS, ensure_ascii=False), encoding="utf-8")
     result = load(wh, path)[0]
-    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == ("rating", 8, 4, 4, 1)
-    assert sorted(q(wh, "select rating_id, dossier_id, agency_code, score, satisfied from raw_rating"), key=str) == \
-        sorted([("DG1", "S1", None, 5, True), ("DG2", "H3", None, None, False), (None, "S2", S, 4, True)], key=str)
+    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == (
+        "rating", 8, 4, 4, 1)
+    stored = q(wh, "select rating_id, dossier_id, agency_code, score, satisfied from raw_rating")
+    assert sorted(stored, key=str) == sorted(
+        [("DG1", "S1", None, 5, True), ("DG2", "H3", None, None, False), (None, "S2", S, 4, True)], key=str)
     assert quarantine(wh) == [(5, "DG5", "MaHoSo", None), (6, "DG6", "DiemDanhGia", "6"),
                               (7, "DG7", "NgayDanhGia", "hôm qua"), (8, "DG8", "HaiLong", None)]
     assert "Hoa" not in str(q(wh, "select * from raw_rating")) + str(q(wh, "select * from quarantine"))
@@ -146,13 +165,13 @@ def test_ratings_are_loaded_validated_and_scored(wh, tmp_path):
 
 CATALOGUE = (
     "Mã TTHC,Tên TTHC,Mức độ DVCTT,Công bố đúng hạn,Công khai,Thông tin đầy đủ\n"
-    "1.001230,Cấp phiếu lý lịch tư pháp,Toàn trình,Có,Có,Có\n"          # 2: 2, published, publicised, complete
-    "2.000815,Chứng thực bản sao,Mức độ 3,Không,x,\n"                   # 3: 1 (old level 3), late, public, unknown
-    "1.001193,Đăng ký khai sinh,Một phần,1,0,1\n"                       # 4: 1
-    "1.000004,Thủ tục D,4,có,có,có\n"                                   # 5: 2 (a bare 4: the old scale)
-    "1.000005,Thủ tục E,Mức độ 2,có,có,có\n"                            # 6: 0 (level 2 offered nothing online)
-    "1.000006,Thủ tục F,trực tuyến lắm,có,có,có\n"                      # 7: not a level
-    "1.000007,Thủ tục G,Toàn trình,chưa rõ,có,có\n"                     # 8: not yes or no
+    "1.001230,Cấp phiếu lý lịch tư pháp,Toàn trình,Có,Có,Có\n"  # 2: 2, published, publicised, complete
+    "2.000815,Chứng thực bản sao,Mức độ 3,Không,x,\n"           # 3: 1 (old level 3), late, public, unknown
+    "1.001193,Đăng ký khai sinh,Một phần,1,0,1\n"               # 4: 1
+    "1.000004,Thủ tục D,4,có,có,có\n"                           # 5: 2 (a bare 4: the old scale)
+    "1.000005,Thủ tục E,Mức độ 2,có,có,có\n"                    # 6: 0 (level 2 offered nothing online)
+    "1.000006,Thủ tục F,trực tuyến lắm,có,có,có\n"              # 7: not a level
+    "1.000007,Thủ tục G,Toàn trình,chưa rõ,có,có\n"             # 8: not yes or no
 )
 
 
@@ -168,7 +187,8 @@ def test_procedure_catalogue_online_level_and_publication(wh, tmp_path):
         "1.000004": (2, True, True, True),
         "1.000005": (0, True, True, True),
     }
-    assert quarantine(wh) == [(7, "1.000006", "MucDoDVCTT", "trực tuyến lắm"), (8, "1.000007", "CongBoDungHan", "chưa rõ")]
+    assert quarantine(wh) == [(7, "1.000006", "MucDoDVCTT", "trực tuyến lắm"),
+                              (8, "1.000007", "CongBoDungHan", "chưa rõ")]
     # scored in March: S handled only 1.001230 -> every procedure indicator full; H only 2.000815:
     # offered online (1 of 1) -> 6, published late -> 0 of 4.5, publicised -> 4.5, completeness unknown
     # -> no data
@@ -197,7 +217,8 @@ def test_catalogue_flags_from_excel_numbers(wh, tmp_path):
     result = load(wh, path)[0]
     assert (result.fmt, result.kind, result.loaded, result.rejected) == ("xlsx", "procedure", 2, 0)
     assert sorted(q(wh, "select procedure_code, online_level, published_on_time, publicised, info_complete "
-                        "from ref_procedure")) == [("1.001230", 2, True, True, False), ("2.000815", 0, False, True, True)]
+                        "from ref_procedure")) == [("1.001230", 2, True, True, False),
+                                                   ("2.000815", 0, False, True, True)]
 
 
 def test_exit_codes_of_the_command(empty_warehouse, tmp_path):
@@ -214,11 +235,12 @@ def test_exit_codes_of_the_command(empty_warehouse, tmp_path):
     no_result = write_text(tmp_path / "danh_gia.csv", "Mã hồ sơ,Ngày đánh giá\nS1,09/03/2025\n")
     out = cli("load", no_result, "--kind", "rating", "--warehouse", directory)
     assert out.returncode == 2
-    assert any(str(no_result) in line and "HaiLong hoặc DiemDanhGia" in line for line in out.stderr.splitlines())
+    assert any(str(no_result) in line and "HaiLong hoặc DiemDanhGia" in line
+               for line in out.stderr.splitlines())
 
 
 @pytest.mark.parametrize("text, kind", [
-    ("Mã hồ sơ,Ngày đánh giá,Điểm\nS1,09/03/2025,5\n", "rating"),        # has a dossier number, is not dossiers
+    ("Mã hồ sơ,Ngày đánh giá,Điểm\nS1,09/03/2025,5\n", "rating"),  # has a dossier number, is not dossiers
     ("Số hồ sơ,Mã đơn vị,Thời gian đánh giá,Kết quả đánh giá\nS1,X,09/03/2025,Hài lòng\n", "rating"),
     ("Số PAKN,Mã cơ quan,Ngày gửi\nP1,X,09/03/2025\n", "pakn"),
     (f"Mã hồ sơ,Mã đơn vị,Ngày tiếp nhận,Trạng thái,Kênh nộp\nS1,{S},03/03/2025,4,1\n", "dossier"),

@@ -12,8 +12,17 @@ import unicodedata
 
 import polars as pl
 
-from tests.test_load import (  # noqa: F401 - fixtures
-    H, S, dossiers, empty_warehouse, load, q, quarantine, rec, report, write_envelope, write_text, wh,
+from tests.test_load import (
+    H,
+    S,
+    dossiers,
+    load,
+    q,
+    quarantine,
+    rec,
+    report,
+    write_envelope,
+    write_text,
 )
 
 AGENCIES = (
@@ -39,9 +48,10 @@ def test_agency_list_with_units_levels_and_validation(wh, tmp_path):
     assert q(wh, "select agency_code, verified, agency_level from ref_agency") == [(S, False, None)]
     path = write_text(tmp_path / "don_vi.csv", AGENCIES, "utf-8-sig")
     result = load(wh, path)[0]
-    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == ("agency", 12, 6, 6, 1)
-    got = {r[0]: r[1:] for r in q(wh, "select agency_code, agency_name, agency_level, unit_version, unit_code, "
-                                      "valid_from, valid_to, verified from ref_agency")}
+    assert (result.kind, result.read, result.loaded, result.rejected, result.exit_code) == (
+        "agency", 12, 6, 6, 1)
+    got = {r[0]: r[1:] for r in q(wh, "select agency_code, agency_name, agency_level, unit_version, "
+                                      "unit_code, valid_from, valid_to, verified from ref_agency")}
     assert got == {
         # departments and central agencies serve the province (2 digits); with no dates the current
         # hierarchy (2) applies, where Quảng Ninh is still 22
@@ -71,7 +81,8 @@ def test_agency_list_with_units_levels_and_validation(wh, tmp_path):
     assert dict(q(wh, "select agency_code, peer_group from dim_agency where agency_code like '000.3%'")) == {
         "000.30.21.H22": "commune_old", "000.31.21.H22": "commune"}
     # the report names S from the list now
-    names = dict(report(wh, dt.date(2025, 3, 1), dt.date(2025, 3, 31)).select("agency_code", "agency_name").rows())
+    march = report(wh, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    names = dict(march.select("agency_code", "agency_name").rows())
     assert names[S] == "Sở Tư pháp"
     # loading the list again changes nothing
     before = q(wh, "select * from ref_agency order by agency_code")

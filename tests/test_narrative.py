@@ -80,8 +80,8 @@ Q3_PARAGRAPH = (
     "Các lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Đất đai (120 hồ sơ, đúng hạn 60,0%); "
     "Hộ tịch (100 hồ sơ, đúng hạn 99,5%); Chứng thực (20 hồ sơ, đúng hạn 96,8%). "
     "Đối chiếu chỉ tiêu kế hoạch năm 2025: đạt 2/4 chỉ tiêu; chưa đạt: tỷ lệ hồ sơ trực tuyến (40,0%, "
-    "chỉ tiêu ≥ 50,0%); tỷ lệ hồ sơ trễ hạn (1,2%, chỉ tiêu ≤ 1,0%); chưa có số liệu để đánh giá tỷ lệ hài lòng "
-    "của người dân, doanh nghiệp."
+    "chỉ tiêu ≥ 50,0%); tỷ lệ hồ sơ trễ hạn (1,2%, chỉ tiêu ≤ 1,0%); chưa có số liệu để đánh giá tỷ lệ "
+    "hài lòng của người dân, doanh nghiệp."
 )
 
 
@@ -115,9 +115,9 @@ def test_paragraph_of_an_open_year_with_a_decrease_and_no_targets():
         "Trong năm 2026 (số liệu đến ngày 23/11/2026), toàn tỉnh tiếp nhận 50 hồ sơ (kỳ trước chuyển qua 0, "
         "mới tiếp nhận 50), đã giải quyết 40 hồ sơ, trong đó đúng và trước hạn 36 hồ sơ, đạt 90,0% (giảm 2,5 "
         "điểm % so với năm 2025), trễ hạn 4 hồ sơ; đang giải quyết 10 hồ sơ, không có hồ sơ nào quá hạn. "
-        "Cơ quan, đơn vị có tỷ lệ đúng hạn thấp nhất (trong số có từ 30 hồ sơ đã giải quyết): Sở Công Thương "
-        "(90,0%, 4 hồ sơ trễ hạn). Lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Công nghiệp (4 hồ sơ, đúng "
-        "hạn 90,0%). Năm 2026 chưa có chỉ tiêu kế hoạch để đối chiếu."
+        "Cơ quan, đơn vị có tỷ lệ đúng hạn thấp nhất (trong số có từ 30 hồ sơ đã giải quyết): Sở Công "
+        "Thương (90,0%, 4 hồ sơ trễ hạn). Lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Công nghiệp "
+        "(4 hồ sơ, đúng hạn 90,0%). Năm 2026 chưa có chỉ tiêu kế hoạch để đối chiếu."
     )
 
 
@@ -133,10 +133,11 @@ def test_paragraph_without_previous_period_nor_finished_dossiers():
                             {"on_time_rate": None}, targets)
     assert fig.rate is None and fig.rate_change is None
     assert narrative.paragraph(fig) == (
-        "Trong tháng 03/2025, toàn tỉnh tiếp nhận 5 hồ sơ (kỳ trước chuyển qua 2, mới tiếp nhận 3), chưa giải "
-        "quyết xong hồ sơ nào; đang giải quyết 5 hồ sơ, trong đó quá hạn 5 hồ sơ. Không có cơ quan, đơn vị nào "
-        "(trong số có từ 30 hồ sơ đã giải quyết) giải quyết trễ hạn. Không có lĩnh vực nào có hồ sơ giải quyết "
-        "trễ hạn. Đối chiếu chỉ tiêu kế hoạch năm 2025: chưa có số liệu để đánh giá tỷ lệ giải quyết đúng hạn."
+        "Trong tháng 03/2025, toàn tỉnh tiếp nhận 5 hồ sơ (kỳ trước chuyển qua 2, mới tiếp nhận 3), chưa "
+        "giải quyết xong hồ sơ nào; đang giải quyết 5 hồ sơ, trong đó quá hạn 5 hồ sơ. Không có cơ quan, "
+        "đơn vị nào (trong số có từ 30 hồ sơ đã giải quyết) giải quyết trễ hạn. Không có lĩnh vực nào có "
+        "hồ sơ giải quyết trễ hạn. Đối chiếu chỉ tiêu kế hoạch năm 2025: chưa có số liệu để đánh giá tỷ "
+        "lệ giải quyết đúng hạn."
     )
 
 
@@ -188,7 +189,8 @@ def test_rollup_sums_and_recomputes_the_rate():
 def test_weakest_agencies_order_and_minimum_volume():
     five = narrative.weakest_agencies(AGENCIES)
     assert five["display_name"].to_list() == [
-        "Sở Xây dựng", "UBND huyện Ba Chẽ", "UBND xã Lê Lợi, Huyện Hoành Bồ", "UBND thành phố Hạ Long", "Sở Y tế"]
+        "Sở Xây dựng", "UBND huyện Ba Chẽ", "UBND xã Lê Lợi, Huyện Hoành Bồ", "UBND thành phố Hạ Long",
+        "Sở Y tế"]
     # a lower minimum names Sở Tư pháp (29 finished, 31,0%) first
     first = narrative.weakest_agencies(AGENCIES, min_finished=29, limit=1)
     assert first["agency_name"].to_list() == ["Sở Tư pháp"]

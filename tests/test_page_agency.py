@@ -175,7 +175,8 @@ def test_late_dossiers_by_field_and_listing_worked_by_hand(wh_dir, monkeypatch):
     assert "<td style='text-align:right'>1</td><td style='text-align:right'>25,0%</td>" in body
     late_ids = {"A-202507-late0", "A-202508-late0", "A-202509-late0", "A-open"}
     assert all(f">{i}<" in body for i in late_ids)
-    assert "**4** hồ sơ trễ hạn · Sở A · Quý III/2025: 3 đã kết thúc trễ, 1 chưa kết thúc và đã quá hạn" in texts(at)
+    assert ("**4** hồ sơ trễ hạn · Sở A · Quý III/2025: 3 đã kết thúc trễ, 1 chưa kết thúc và đã quá hạn"
+            in texts(at))
     assert [b.label for b in at.get("download_button")] == ["Tải danh sách (Excel)"]
 
     # the Excel file the button writes: the same four dossiers, in the page's columns

@@ -17,8 +17,7 @@ from tests.apptest_support import fresh_caches, no_errors, param, run_page  # no
 from tests.conftest import make_warehouse
 from tests.test_queries_drill import make_drill_warehouse, sql_counts
 from ui import components
-from warehouse import fmt
-from warehouse import store
+from warehouse import fmt, store
 from warehouse.metrics import METRICS
 
 PAGE = "pages/dia_ban.py"

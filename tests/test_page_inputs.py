@@ -82,7 +82,8 @@ def test_data_page_says_which_inputs_the_dossiers_carry(tmp_path, monkeypatch):
                  "paid_online": fees.get(d["dossier_id"], (False, None))[1]} for d in MARCH]
     row, text = _inputs_table(tmp_path, monkeypatch, dossiers)
     assert row == {
-        "Năm tiếp nhận": "2025", "Hồ sơ": "18", "Biết có phí, lệ phí hay không": "100,0%", "Hồ sơ có phí": "2",
+        "Năm tiếp nhận": "2025", "Hồ sơ": "18", "Biết có phí, lệ phí hay không": "100,0%",
+        "Hồ sơ có phí": "2",
         "Biết thanh toán trực tuyến (hồ sơ có phí)": "50,0%",
         "Biết hình thức trả kết quả (đã giải quyết)": "Không có dữ liệu",
         "Biết ngày hẹn ban đầu (hồ sơ bổ sung)": "Không có dữ liệu",

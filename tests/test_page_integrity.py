@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
-from tests.conftest import ROOT, make_warehouse
+from tests.conftest import make_warehouse
 from tests.test_integrity import STATE_AGENCIES, STATES, done
 from warehouse import store
 

@@ -27,7 +27,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
-from tests.conftest import ROOT, dossier, make_warehouse
+from tests.conftest import dossier, make_warehouse
 from warehouse import queries_late as ql
 
 PAGE = "pages/tre_han.py"
@@ -73,7 +73,8 @@ def test_queries_by_hand(wh_dir):
 
     r = store.Reader(wh_dir)
     late = ql.late_dossiers(r, "month", "2025-03")
-    assert late.select("dossier_id", "late_workdays", "late_state", "apology_issued", "department").rows() == [
+    columns = ("dossier_id", "late_workdays", "late_state", "apology_issued", "department")
+    assert late.select(columns).rows() == [
         ("L2", 6, "overdue", False, None),
         ("L1", 2, "finished_late", True, "Phòng Một"),
         ("B1", 1, "finished_late", False, None),
@@ -84,8 +85,8 @@ def test_queries_by_hand(wh_dir):
     # (every dossier here carries the vendor's column: L1 yes, L2 and B1 no, none unknown)
     assert ql.late_summary(r, "month", "2025-03") == {"late": 3, "finished_late": 2, "apologies": 1,
                                                       "no_apology": 2, "apology_unknown": 0}
-    assert ql.late_summary(r, "month", "2025-03", agency="A") == {"late": 2, "finished_late": 1, "apologies": 1,
-                                                                  "no_apology": 1, "apology_unknown": 0}
+    assert ql.late_summary(r, "month", "2025-03", agency="A") == {
+        "late": 2, "finished_late": 1, "apologies": 1, "no_apology": 1, "apology_unknown": 0}
     assert ql.late_dossiers(r, "month", "2025-02").height == 0
     soon = {d: ql.due_soon(r, d).select("dossier_id", "workdays_left").rows() for d in (3, 5, 10)}
     assert soon[3] == [("S4", 0), ("S1", 1), ("S2", 3)]

@@ -35,8 +35,7 @@ from tests.apptest_support import fresh_caches, no_errors, param, run_page  # no
 from tests.conftest import make_warehouse
 from tests.targets_fixtures import build_warehouse, month_batch
 from ui import slides
-from warehouse import fmt
-from warehouse import store
+from warehouse import fmt, store
 
 PAGE = "pages/trinh_chieu.py"
 AGENCIES = [("A", "Sở A", "department", None, None, None), ("B", "Sở B", "department", None, None, None),

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
-from tests.conftest import ROOT, make_warehouse
+from tests.conftest import make_warehouse
 from tests.targets_fixtures import build_warehouse
 from tests.test_report_rules import MARCH
 
@@ -53,7 +53,8 @@ def test_link_with_unknown_values_falls_back_to_defaults(demo_dir, monkeypatch):
 
 def test_ranking_from_a_shared_link(demo_dir, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_DIR", str(demo_dir))
-    at = run("pages/xep_hang.py", ky="year", ma_ky="2024", nhom="district", chi_so="on_time_rate", toi_thieu="30")
+    at = run("pages/xep_hang.py", ky="year", ma_ky="2024", nhom="district", chi_so="on_time_rate",
+             toi_thieu="30")
     no_errors(at)
     assert "UBND cấp huyện" in at.subheader[0].value and "Năm 2024" in at.subheader[0].value
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)

@@ -4,8 +4,7 @@ over fct_dossier written from docs/domain.md's rules (not through the summary ta
 import pytest
 
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401
-from warehouse import fmt
-from warehouse import store
+from warehouse import fmt, store
 
 PERIODS = [("quarter", "2025-Q3"), ("month", "2026-02"), ("year", "2024")]
 
@@ -26,7 +25,8 @@ def by_hand(directory, kind: str, key: str) -> dict:
                              "period_key = $p", {"k": kind, "p": key}).row(0)
         row = r.query(
             """select
-                 count(*) filter (received_date < $s and (end_date is null or end_date >= $s)) as carried_over,
+                 count(*) filter (received_date < $s and (end_date is null or end_date >= $s))
+                     as carried_over,
                  count(*) filter (received_date between $s and $e) as received_new,
                  count(*) filter (end_date between $s and $e) as finished,
                  count(*) filter (end_date between $s and $e

@@ -94,7 +94,8 @@ def test_partitions_hold_every_dossier_by_receiving_year_and_agency_province(dem
     assert sorted(p.name for p in folder.parent.iterdir()) == ["dossiers", "from_parquet"]
 
 
-def test_the_rebuilt_warehouse_reads_the_files_through_a_view_with_the_same_rows_and_types(demo_dir, exported):
+def test_the_rebuilt_warehouse_reads_the_files_through_a_view_with_the_same_rows_and_types(demo_dir,
+                                                                                          exported):
     folder, from_parquet, _ = exported
     kinds = query(from_parquet,
                   "select table_type from information_schema.tables where table_name = 'raw_dossier'")
@@ -195,7 +196,8 @@ def hand_made(directory: Path) -> Path:
     agencies = agencies_frame([("A", "UBND Phường Ba Đình", "commune"),
                                ("B", "UBND TP Hạ Long", "district"),
                                ("C", "Sở Tư pháp", "department")]).with_columns(
-        pl.Series("unit_version", [2, 1, None], dtype=pl.Int8), pl.Series("unit_code", ["00004", "193", None]))
+        pl.Series("unit_version", [2, 1, None], dtype=pl.Int8),
+        pl.Series("unit_code", ["00004", "193", None]))
     rows = [dossier("A1", "2024-12-31 23:30", "2025-01-10", "2025-01-05", agency="A"),
             dossier("A2", "2025-01-01 00:10", "2025-01-10", agency="A", status=4),
             dossier("B1", "2025-02-02", "2025-02-10", "2025-02-12", agency="B"),
@@ -225,7 +227,8 @@ def test_partition_year_is_local_and_province_comes_from_the_agency_unit_else_th
 
 def test_an_empty_warehouse_directory_can_start_from_a_folder(tmp_path):
     folder = tmp_path / "out"
-    assert run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder).returncode == 0
+    export_run = run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder)
+    assert export_run.returncode == 0
     fresh = tmp_path / "national"
     out = run("build", "--warehouse", fresh, "--dossiers-parquet", folder)
     assert out.returncode == 0, out.stderr
@@ -240,7 +243,8 @@ def test_an_empty_warehouse_directory_can_start_from_a_folder(tmp_path):
 def test_files_without_a_recorded_date_are_dated_by_their_newest_event(tmp_path):
     """Files written by another tool carry no `as_of`: the newest event (C1 finished 05/03/2025)."""
     folder = tmp_path / "out"
-    assert run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder).returncode == 0
+    export_run = run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder)
+    assert export_run.returncode == 0
     for path in folder.rglob("*.parquet"):   # rewritten by polars: the key-value metadata is gone
         pl.read_parquet(path, hive_partitioning=False).write_parquet(path)
     fresh = tmp_path / "national"
@@ -264,7 +268,8 @@ def test_a_rebuild_from_the_same_files_keeps_the_data_date_whatever_day_it_runs(
 
 def test_load_refuses_dossier_files_in_parquet_mode_but_takes_reference_data(tmp_path):
     folder = tmp_path / "out"
-    assert run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder).returncode == 0
+    export_run = run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder)
+    assert export_run.returncode == 0
     warehouse = copy_warehouse(tmp_path / "wh", tmp_path / "reads_parquet")
     assert run("build", "--warehouse", warehouse, "--dossiers-parquet", folder).returncode == 0
     dossiers = tmp_path / "dossiers.csv"

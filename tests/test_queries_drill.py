@@ -22,7 +22,9 @@ import pytest
 from tests.conftest import DOSSIER_SCHEMA, dossier
 from tests.test_units_rollup import AGENCIES, CROSSWALK, DOSSIERS, FIELDS, UNITS, agencies_frame
 from ui import drill_parts as dp
-from warehouse import build, queries_drill as qd, queries_units as qu, store
+from warehouse import build, store
+from warehouse import queries_drill as qd
+from warehouse import queries_units as qu
 from warehouse.queries_units import NO_FIELD
 
 EXTRA_UNITS = [(1, "90005", "Xã Trống", "commune", "902")]

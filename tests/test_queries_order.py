@@ -5,8 +5,8 @@ from warehouse import queries_agency, queries_late
 
 
 def test_agency_lists_sort_the_vietnamese_way(tmp_path):
-    agencies = [("Z", "Sở Zeta", "department"), ("D2", "Sở Đông", "department"), ("D1", "Sở Dân", "department"),
-                ("A", "Sở Ánh", "department")]
+    agencies = [("Z", "Sở Zeta", "department"), ("D2", "Sở Đông", "department"),
+                ("D1", "Sở Dân", "department"), ("A", "Sở Ánh", "department")]
     r = make_warehouse(tmp_path, [], agencies=agencies)
     try:
         expected = ["Sở Ánh", "Sở Dân", "Sở Đông", "Sở Zeta"]

@@ -359,16 +359,19 @@ def test_an_agency_missing_an_input_is_not_ranked_on_it(tmp_path):
     or fall below C if it counted 0: neither is right, so B is not ranked on the 766 total
     ('missing_input'); A (timeliness 20 x 5/5) ranks 1 and C (20 x 4/5 = 16) 2.
     On the KPI online_payment_share nobody has a dossier with a fee: no value, nobody ranked."""
-    dossiers = (_with_fee(month_batch("A", 2025, 3, 5, 0), False) + _with_fee(month_batch("C", 2025, 3, 4, 1), False)
+    dossiers = (_with_fee(month_batch("A", 2025, 3, 5, 0), False)
+                + _with_fee(month_batch("C", 2025, 3, 4, 1), False)
                 + _with_fee(month_batch("B", 2025, 3, 5, 0), None))
     agencies = [(c, f"Sở {c}", "department", None, None, None) for c in "ABC"]
-    r = build_warehouse(tmp_path / "wh", dossiers, agencies, "2025-12-31", rules=[(None, None, 1, "raw", Z95)])
+    r = build_warehouse(tmp_path / "wh", dossiers, agencies, "2025-12-31",
+                        rules=[(None, None, 1, "raw", Z95)])
     try:
-        scores = {row["agency_code"]: row for row in r.query(
-            "select * from agg_score_766 where period_kind = 'month' and period_key = '2025-03'").iter_rows(named=True)}
+        march = r.query("select * from agg_score_766 where period_kind = 'month' and period_key = '2025-03'")
+        scores = {row["agency_code"]: row for row in march.iter_rows(named=True)}
         assert {a: scores[a]["unscored_points"] for a in "ABC"} == {"A": 43.5, "B": 53.5, "C": 43.5}
         assert scores["B"]["points_payment"] is None and scores["A"]["points_payment"] == 10.0
-        rows = by_agency(queries_targets.ranking(r, "month", "2025-03", "department", queries_targets.SCORE_766))
+        rows = by_agency(queries_targets.ranking(r, "month", "2025-03", "department",
+                                                 queries_targets.SCORE_766))
         assert {a: (rows[a]["is_ranked"], rows[a]["rank"], rows[a]["unranked_reason"]) for a in "ABC"} == {
             "A": (True, 1, None), "C": (True, 2, None), "B": (False, None, "missing_input")}
         assert rows["A"]["value"] - rows["C"]["value"] == pytest.approx(20 - 16)
@@ -377,8 +380,8 @@ def test_an_agency_missing_an_input_is_not_ranked_on_it(tmp_path):
         assert {a: (pay[a]["value"], pay[a]["is_ranked"]) for a in "ABC"} == {
             "A": (None, False), "B": (None, False), "C": (None, False)}
         # the same rule when a page recomputes eligibility for another minimum volume
-        again = by_agency(queries_targets.ranking(r, "month", "2025-03", "department", queries_targets.SCORE_766,
-                                                  min_volume=1))
+        again = by_agency(queries_targets.ranking(r, "month", "2025-03", "department",
+                                                  queries_targets.SCORE_766, min_volume=1))
         assert again["B"]["unranked_reason"] == "missing_input" and again["A"]["rank"] == 1
     finally:
         r.close()

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-import polars as pl
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_warehouse
 from warehouse import queries
@@ -18,7 +18,8 @@ def dossiers(draw):
     rows = []
     for i in range(n):
         received = DAY0 + dt.timedelta(days=draw(st.integers(0, 120)))
-        due = None if draw(st.booleans()) and draw(st.booleans()) else received + dt.timedelta(days=draw(st.integers(0, 20)))
+        due = (None if draw(st.booleans()) and draw(st.booleans())
+               else received + dt.timedelta(days=draw(st.integers(0, 20))))
         status = draw(st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
         finished = None
         if status in (7, 9, 10) or (status == 8 and draw(st.booleans())):
@@ -57,8 +58,8 @@ def test_report_reconciles_for_any_dossiers_and_window(tmp_path_factory, rows, s
         assert report["received_new"].sum() == len(counted)
         # the finest grain (agency, field, procedure) sums to the agency table
         mismatch = reader.query(
-            """select * from (select period_kind, period_key, agency_code, sum(finished) f, sum(in_progress) i,
-                                     sum(carried_over) c, sum(finished_workdays) w
+            """select * from (select period_kind, period_key, agency_code, sum(finished) f,
+                                     sum(in_progress) i, sum(carried_over) c, sum(finished_workdays) w
                               from agg_report_detail group by all) d
                full join (select period_kind, period_key, agency_code, finished f, in_progress i,
                                  carried_over c, finished_workdays w from agg_periodic_report) a

@@ -8,7 +8,7 @@ Period: March 2025 (01/03/2025 to 31/03/2025), data as of 31/12/2025. Agency A's
  D3   03-05           03-12           03-14 finished        10     1   new, late
  D4   03-06           none            03-20 finished        10     3   new, on time (no due date)
  D5   03-06           03-08           03-25 finished         7     2   new, on time (withdrawn)
- D6   03-10           03-15           -                      5     1   new, in progress not due (waiting on citizen)
+ D6   03-10           03-15           -                      5     1   new, in progress not due (supplement)
  D7   02-20           03-05           03-03 finished        10     1   carried over, finished early
  D8   02-10           02-28           -                      4     1   carried over, in progress overdue
  D9   03-11           -               refused 03-12          3     1   not a dossier (refused)
@@ -19,8 +19,8 @@ Period: March 2025 (01/03/2025 to 31/03/2025), data as of 31/12/2025. Agency A's
  D14  03-20           03-27           04-10                 10     1   new, in progress overdue at 31/03
  D15  03-12           03-19           03-19 returned (NgayTra) 10   1   new, on time
  D16  03-12           03-13           03-18 refused date     8     1   new, late (end = NgayTuChoi)
- D17  03-25           03-31           -                      4     2   new, in progress not due (due = period end)
- D18  03-03           03-20           03-18 finished, 2 supplement requests  1  new, early (766: late)
+ D17  03-25           03-31           -                      4     2   new, in progress not due (due 31/03)
+ D18  03-03           03-20           03-18 finished, 2 supplements  1  new, early (766: late)
  D19  02-25           03-01           03-01 finished        10     1   carried over, on time
  D20  02-25           03-02           02-28 finished        10     1   finished before the period: not counted
 
@@ -130,7 +130,8 @@ def test_reporting_window_runs_15th_to_14th(reader_for):
     assert (p["start_date"], p["end_date"]) == (dt.date(2025, 2, 15), dt.date(2025, 3, 14))
     q1 = queries.period(r, "rep_quarter", "2025-Q1")
     assert (q1["start_date"], q1["end_date"]) == (dt.date(2024, 12, 15), dt.date(2025, 3, 14))
-    agg = _row(r.query("select * from agg_periodic_report where period_kind = 'rep_month' and period_key = '2025-03'"), "A")
+    agg = _row(r.query("select * from agg_periodic_report "
+                       "where period_kind = 'rep_month' and period_key = '2025-03'"), "A")
     rng = _row(queries.report_for_range(r, dt.date(2025, 2, 15), dt.date(2025, 3, 14)), "A")
     assert {k: agg[k] for k in EXPECTED_A if k != "on_time_rate"} == {
         k: rng[k] for k in EXPECTED_A if k != "on_time_rate"

@@ -36,7 +36,8 @@ def test_every_old_commune_maps_to_a_new_one():
     u = units.units()
     cw = units.crosswalk()
     old = u.filter((pl.col("hierarchy_version") == 1) & (pl.col("unit_level") == "commune"))
-    new_codes = set(u.filter((pl.col("hierarchy_version") == 2) & (pl.col("unit_level") == "commune"))["unit_code"])
+    new = u.filter((pl.col("hierarchy_version") == 2) & (pl.col("unit_level") == "commune"))
+    new_codes = set(new["unit_code"])
     unmapped = old.join(cw, left_on="unit_code", right_on="old_commune_code", how="anti")
     assert unmapped.height / old.height < 0.01
     assert set(cw["new_commune_code"]) <= new_codes

@@ -39,10 +39,12 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import DOSSIER_SCHEMA, dossier
-from warehouse import build, queries, queries_units as qu, store
+from warehouse import build, queries, store
+from warehouse import queries_units as qu
 from warehouse.metrics import MEASURES, REPORT_COLUMNS
 
 UNITS = [

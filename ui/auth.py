@@ -82,7 +82,7 @@ def gate(meta: dict) -> Principal:
 # ------------------------------------------------------------------------------ local accounts
 
 def _local_gate() -> Principal:
-    from etl import accounts
+    from warehouse import accounts
 
     directory = _directory()
     signed = current()
@@ -111,7 +111,7 @@ def _local_gate() -> Principal:
 
 
 def _login_form(directory) -> None:
-    from etl import accounts
+    from warehouse import accounts
 
     st.title("Đăng nhập")
     st.caption("Kho dữ liệu thật: đăng nhập bằng tài khoản người quản trị đã cấp.")
@@ -155,7 +155,7 @@ def _oidc_gate() -> Principal:
         if st.button("Đăng nhập", key="oidc_login", type="primary", icon=":material/login:"):
             st.login(_provider()) if _provider() else st.login()
         st.stop()
-    from etl import accounts
+    from warehouse import accounts
 
     email = accounts.normalise(st.user.get("email") or "")
     signed = current()
@@ -165,8 +165,9 @@ def _oidc_gate() -> Principal:
     if role is None:
         audit("dang_nhap_loi", "chưa có vai trò", who=email or "?")
         st.title("Chưa có quyền xem")
-        st.warning(f"Tài khoản {email or '(không có thư điện tử)'} chưa được giao vai trò nên chưa xem được gì. "
-                   "Hãy đề nghị người quản trị nạp danh sách vai trò (docs/security.md).", icon=":material/lock:")
+        st.warning(f"Tài khoản {email or '(không có thư điện tử)'} chưa được giao vai trò nên chưa xem "
+                   "được gì. Hãy đề nghị người quản trị nạp danh sách vai trò (docs/security.md).",
+                   icon=":material/lock:")
         if st.button("Đăng xuất", key="oidc_logout"):
             st.logout()
         st.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -11,6 +13,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ui import data
 
+ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Đánh giá giải quyết thủ tục hành chính"
 FAVICON = Path(__file__).parent / "static" / "favicon.png"
 # (script, menu title, icon, URL path = the file's name); icons are Material Symbols, which
@@ -42,6 +45,20 @@ table.vn-table caption { caption-side: top; text-align: left; color: #475569; pa
 """
 
 
+def _build_demo(directory: Path, scale: float, progress) -> None:
+    """`python -m etl demo` in a process of its own, its progress lines (on stderr) shown as they come:
+    the ui runs the etl command as an operator would, and imports nothing of etl (layers look down)."""
+    command = [sys.executable, "-m", "etl", "demo", "--warehouse", str(directory), "--scale", repr(scale)]
+    lines: list[str] = []
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, encoding="utf-8") as proc:
+        for line in proc.stderr:
+            lines.append(line.rstrip("\n"))
+            progress(lines[-1])
+    if proc.returncode != 0:
+        raise RuntimeError("Không tạo được kho dữ liệu mẫu:\n" + "\n".join(lines[-20:]))
+
+
 def _ensure_warehouse() -> None:
     """With no warehouse yet, build the demo once (other sessions wait on the lock) and say so."""
     reader = data.reader()
@@ -49,15 +66,14 @@ def _ensure_warehouse() -> None:
         return
     directory: Path = reader.directory
     directory.mkdir(parents=True, exist_ok=True)
+    building = "Chưa có kho dữ liệu: đang tạo kho dữ liệu mẫu (khoảng 1 phút)…"
     with open(directory / ".demo.lock", "w") as lock:
-        with st.status("Chưa có kho dữ liệu: đang tạo kho dữ liệu mẫu (khoảng 1 phút)…", expanded=True) as status:
+        with st.status(building, expanded=True) as status:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 if reader.path is None:
-                    from etl.build_demo import build_demo
-
                     scale = float(os.environ.get("DEMO_SCALE", "1.0"))
-                    build_demo(directory, scale=scale, progress=status.write)
+                    _build_demo(directory, scale, progress=status.write)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
             status.update(label="Đã tạo kho dữ liệu mẫu.", state="complete", expanded=False)

@@ -80,7 +80,8 @@ def years_needed(con, today: dt.date | None = None) -> range:
     Today's year only when the warehouse has neither dossiers nor a date."""
     first = last = None
     if _has_table(con, "raw_dossier"):
-        first, last = con.sql("select min(received_at)::date, max(received_at)::date from raw_dossier").fetchall()[0]
+        first, last = con.sql(
+            "select min(received_at)::date, max(received_at)::date from raw_dossier").fetchall()[0]
     as_of = None
     if _has_table(con, "meta"):
         as_of = _scalar(con, "select try_cast(value as date) from meta where key = 'as_of'")

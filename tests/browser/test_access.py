@@ -27,11 +27,12 @@ REFUSED = "Bạn không có quyền xem danh sách hồ sơ của đơn vị nà
 
 @pytest.fixture(scope="module")
 def real_dir(tmp_path_factory):
-    from etl import accounts
+    from warehouse import accounts
 
     directory = tmp_path_factory.mktemp("access_browser") / "warehouse"
     roles = pl.DataFrame([("truong_a", "truong_co_quan", "A")],
-                         schema={"account": pl.String, "role": pl.String, "agency_code": pl.String}, orient="row")
+                         schema={"account": pl.String, "role": pl.String, "agency_code": pl.String},
+                         orient="row")
     make_warehouse(directory, DOSSIERS, agencies=AGENCIES, procedures=PROCEDURES, as_of="2025-03-20",
                    extra_tables={"ref_user_role": roles}).close()
     accounts.add(directory, "truong_a", PASSWORD)

@@ -12,8 +12,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_e2e import (SCREENSHOTS, assert_no_errors, full_page_screenshot, open_page, query,
-                                    settle, wait_for_charts)
+from tests.browser.test_e2e import (
+    SCREENSHOTS,
+    assert_no_errors,
+    full_page_screenshot,
+    open_page,
+    query,
+    settle,
+    wait_for_charts,
+)
 
 pytestmark = pytest.mark.browser
 

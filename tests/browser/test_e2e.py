@@ -102,7 +102,8 @@ def full_page_screenshot(page: Page, path: Path) -> None:
         wanted = page.evaluate(
             """() => {
                 const main = document.querySelector('[data-testid="stMain"]');
-                return Math.ceil(Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight));
+                return Math.ceil(Math.max(main ? main.scrollHeight : 0,
+                                          document.documentElement.scrollHeight));
             }"""
         )
         if wanted <= height:
@@ -263,7 +264,8 @@ def test_shared_link_reproduces_ranking_view(new_context):
 SHOTS = [
     # file, URL, a text the finished page shows
     ("tong_quan.png", "/?ky=year&ma_ky=2026", "Năm 2026 · so với chỉ tiêu"),
-    ("xep_hang.png", RANKING_LINK, "UBND cấp huyện (đến 30/06/2025) · Tỷ lệ giải quyết đúng hạn · Quý I/2025"),
+    ("xep_hang.png", RANKING_LINK,
+     "UBND cấp huyện (đến 30/06/2025) · Tỷ lệ giải quyết đúng hạn · Quý I/2025"),
     ("trung_thuc.png", "/trung_thuc?ky=year&ma_ky=2025", "Theo cơ quan, đơn vị"),
     ("du_lieu.png", "/du_lieu", "Hồ sơ trong kho"),
 ]
@@ -319,7 +321,8 @@ def test_click_on_a_ranking_bar_opens_that_agency(page: Page):
     # begins left of the plot: click inside the plot, near the bar's end (plotly listens on its drag layer)
     bar = chart.locator(".bars path").last.bounding_box()
     plot = chart.locator("rect.nsewdrag").first.bounding_box()
-    page.mouse.click(min(bar["x"] + bar["width"], plot["x"] + plot["width"]) - 8, bar["y"] + bar["height"] / 2)
+    page.mouse.click(min(bar["x"] + bar["width"], plot["x"] + plot["width"]) - 8,
+                     bar["y"] + bar["height"] / 2)
     page.wait_for_url(re.compile(r"/co_quan\?"))
     settle(page)
     assert_no_errors(page)
@@ -355,7 +358,8 @@ def test_every_page_fetches_only_from_the_app_server(page: Page, base_url):
             else None)
     for path in OFFLINE_PAGES:
         page.goto(path)
-        expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning")
+        expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state",
+                                                                        "notRunning")
         page.wait_for_timeout(800)       # charts, fonts and images load after the script has run
         assert_no_errors(page)
     assert outside == [], outside

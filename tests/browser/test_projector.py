@@ -11,8 +11,16 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_e2e import (SCREENSHOTS, assert_no_errors, choose, open_page, query, selected, settle,
-                                    wait_for_charts)
+from tests.browser.test_e2e import (
+    SCREENSHOTS,
+    assert_no_errors,
+    choose,
+    open_page,
+    query,
+    selected,
+    settle,
+    wait_for_charts,
+)
 
 pytestmark = pytest.mark.browser
 
