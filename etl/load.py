@@ -28,7 +28,15 @@ import duckdb
 
 from etl import sources
 from etl.load_apply import APPLY
-from etl.load_parse import KIND_LABELS, KINDS, FileResult, detect_kind, quarantine, read_and_parse
+from etl.load_parse import (
+    KIND_LABELS,
+    KINDS,
+    SQL_LOAD,
+    FileResult,
+    detect_kind,
+    quarantine,
+    read_and_parse,
+)
 from warehouse import build, store
 from warehouse.build import scalar
 

@@ -1,6 +1,7 @@
 """The KPI registry (warehouse/metrics.py) as SQL, generated at build time so that no KPI is defined twice.
 
-`registry_sql()` is run by `warehouse.build.apply_sql` between the schema layer and the macros layer of sql/ (warehouse/sql_order.py). It creates
+`registry_sql()` is run by `warehouse.build.apply_sql` between the schema layer and the macros layer of
+sql/ (warehouse/sql_order.py). It creates
 
 - `dim_kpi`: one row per registry metric (key, label, unit, format, direction, bounded, order);
 - the table macro `kpi_long(periods)`: for the periods listed in the relation `periods` (a table or
@@ -12,7 +13,8 @@
 - the macro `target_tolerance()`: the slack of every target verdict (metrics.TARGET_TOLERANCE), read by
   sql/macros/target_met.sql, so SQL and Python judge a target the same way.
 
-The table macro takes its KPI tables as parameters, so it is bound when it is called and can be created before those tables.
+The table macro takes its KPI tables as parameters, so it is bound when it is called and can be created
+before those tables.
 
 The query modules build their select lists here too (`sums`, `metric_columns`), so that a column
 summed or a KPI computed is written once for every query that reads a summary table.

@@ -55,7 +55,8 @@ def _late_ctes(r, dates: dict) -> tuple[str, dict, dict]:
     """The CTEs up to `late` (the dossiers late in the window `dates` — period_dates or window_dates —
     of the chosen agencies), their parameters, and how to get working-day indexes (see late_list)."""
     # builds made before fct_dossier_late existed: the same rows from fct_dossier
-    sliced = r.query("select count(*) as n from duckdb_tables() where table_name = 'fct_dossier_late'")["n"][0]
+    sliced = r.query(
+        "select count(*) as n from duckdb_tables() where table_name = 'fct_dossier_late'")["n"][0]
     source = "fct_dossier_late" if sliced else "fct_dossier"
     indexed = sliced and r.query(
         "select count(*) as n from duckdb_columns() where table_name = 'fct_dossier_late' "
@@ -148,7 +149,8 @@ def late_list(r, dates: dict, peer: str | None = None, agency: str | None = None
         ranked as (
             select l.*,
                    -- working days from the due day to the end (or judging) day
-                   coalesce({days['judged_index']} - {days['due_index']}, l.judged_on - l.due_date) as late_workdays
+                   coalesce({days['judged_index']} - {days['due_index']}, l.judged_on - l.due_date)
+                       as late_workdays
             from late as l
             {days['day_joins']}
             order by late_workdays desc, l.due_date, l.dossier_id
