@@ -107,8 +107,7 @@ def _operator() -> str:
 
 
 def _user_command(args, directory: Path) -> int:
-    from etl import accounts
-    from warehouse import access
+    from warehouse import access, accounts
 
     if args.user_command == "list":
         print("username,role,agency,state")
