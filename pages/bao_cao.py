@@ -123,7 +123,8 @@ if older.height:
     previous = (older["period_label"][0], before)
 rule = get_targets("ranking_rule", None, RATE)
 targets = data.get("province_targets", period["year"])
-fig = narrative.figures(period, agencies, fields, summary, targets, previous,
+weakest = get_targets("weakest", kind, key)    # the ranking page's rule (queries_targets.weakest)
+fig = narrative.figures(period, agencies, fields, summary, targets, weakest, previous,
                         min_finished=rule["min_volume"] if rule else narrative.MIN_FINISHED)
 
 dates = f"từ ngày {fmt.date(period['start_date'])} đến ngày {fmt.date(period['end_date'])}"

@@ -51,7 +51,9 @@ def timer_choices() -> list[str]:
 def build(number: int, period: dict, as_of: dt.date | None, province: str | None) -> slides.Slide:
     kind, key, label, year = (period[c] for c in ("period_kind", "period_key", "period_label", "year"))
     if number == 1:
-        return slides.targets_slide(get("attainment", year), year, as_of)
+        # the chosen period's own figures against the year's targets (a quarter's for a quarter)
+        summary = data.get("province_summary", kind, key).row(0, named=True)
+        return slides.targets_slide(get("attainment", year), year, as_of, period, summary)
     if number == 4:
         has_targets = data.get("level_targets", year).height > 0
         rows = (data.getter("queries_slides")("missed_targets", year) if slides.year_is_over(year, as_of)
@@ -65,7 +67,9 @@ def build(number: int, period: dict, as_of: dt.date | None, province: str | None
     if number == 2:
         return slides.rankings_slide(rankings, label, province)
     if number == 3:
-        return slides.late_slide(rankings, summary["finished_late"], summary["finished"], label, province)
+        weakest = get("weakest", kind, key)    # the ranking page's rule, as the brief names them
+        return slides.late_slide(rankings, weakest, summary["finished_late"], summary["finished"], label,
+                                 province)
     older = data.get("periods", kind).filter(pl.col("start_date") < period["start_date"])
     previous, previous_label = None, None
     if older.height:

@@ -13,8 +13,11 @@ Quý III/2025, seven agencies (carried, new, finished = early + on time + late, 
   province             1015  21425  20919 = 16155 + 4524 + 240  1521 / 503, received 22.440,
                        on time 20.679 / 20.919 = 98,85…% -> 98,9%; Quý II/2025 97,5% -> +1,35… -> "tăng 1,4"
 
-Weakest, lowest rate first, then more late dossiers: Sở Xây dựng 80%; Ba Chẽ 90% (10 late) before
-Lê Lợi 90% (5 late); Hạ Long 99% (195 late) before Sở Y tế 99% (2 late).
+The weakest agencies are queries_targets.weakest's rows (the ranking page's rule, tested on a built
+warehouse in tests/test_weakest_rule.py), given here as that query returns them for Q3/2025: ranked,
+with late dossiers, lowest Wilson bound first. The district and the old commune ceased on 30/06/2025
+and are never ranked in Q3; Sở Tư pháp (29 finished) is under the minimum of 30; Công an tỉnh has no
+late dossier. That leaves Sở Xây dựng (32/40: Wilson lower bound 0,652) then Sở Y tế (198/200: 0,964).
 """
 
 import datetime as dt
@@ -31,6 +34,7 @@ Q3 = {"period_label": "Quý III/2025", "year": 2025, "start_date": dt.date(2025,
       "end_date": dt.date(2025, 9, 30), "eval_date": dt.date(2025, 9, 30)}
 
 AGENCY_COLUMNS = ["agency_name", "peer_group", "unit_label", *REPORT_COLUMNS, "on_time_rate"]
+WEAKEST_COLUMNS = ["agency_name", "peer_group", "unit_label", "finished", "finished_late", "on_time_rate"]
 
 
 def agency(name, carried, new, online, direct, postal, early, on_time, late, not_due, overdue, rate,
@@ -53,6 +57,9 @@ AGENCIES = pl.DataFrame([
            "district", "Thành phố Hạ Long, Tỉnh Quảng Ninh"),
 ], schema=AGENCY_COLUMNS, orient="row")
 
+WEAKEST = pl.DataFrame([("Sở Xây dựng", "department", None, 40, 8, 0.8),
+                        ("Sở Y tế", "department", None, 200, 2, 0.99)], schema=WEAKEST_COLUMNS, orient="row")
+
 FIELDS = pl.DataFrame({
     "field_code": ["DD", "HT", "CT", "XD"],
     "field_name": ["Đất đai", "Hộ tịch", "Chứng thực", "Xây dựng"],
@@ -74,9 +81,9 @@ Q3_PARAGRAPH = (
     "Trong Quý III/2025, toàn tỉnh tiếp nhận 22.440 hồ sơ (kỳ trước chuyển qua 1.015, mới tiếp nhận 21.425), "
     "đã giải quyết 20.919 hồ sơ, trong đó đúng và trước hạn 20.679 hồ sơ, đạt 98,9% (tăng 1,4 điểm % so với "
     "Quý II/2025), trễ hạn 240 hồ sơ; đang giải quyết 1.521 hồ sơ, trong đó quá hạn 503 hồ sơ. "
-    "Các cơ quan, đơn vị có tỷ lệ đúng hạn thấp nhất (trong số có từ 30 hồ sơ đã giải quyết): "
-    "Sở Xây dựng (80,0%, 8 hồ sơ trễ hạn); UBND huyện Ba Chẽ (90,0%, 10 hồ sơ trễ hạn); "
-    "UBND xã Lê Lợi, Huyện Hoành Bồ (90,0%, 5 hồ sơ trễ hạn). "
+    "Các cơ quan, đơn vị đứng cuối bảng xếp hạng tỷ lệ đúng hạn (trong số có từ 30 hồ sơ đã giải quyết, "
+    "xếp theo cận dưới khoảng tin cậy 95%): Sở Xây dựng (80,0%, 8 hồ sơ trễ hạn); "
+    "Sở Y tế (99,0%, 2 hồ sơ trễ hạn). "
     "Các lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Đất đai (120 hồ sơ, đúng hạn 60,0%); "
     "Hộ tịch (100 hồ sơ, đúng hạn 99,5%); Chứng thực (20 hồ sơ, đúng hạn 96,8%). "
     "Đối chiếu chỉ tiêu kế hoạch năm 2025: đạt 2/4 chỉ tiêu; chưa đạt: tỷ lệ hồ sơ trực tuyến (40,0%, "
@@ -87,7 +94,7 @@ Q3_PARAGRAPH = (
 
 def q3_figures(**kwargs) -> narrative.Figures:
     args = dict(period=Q3, agencies=AGENCIES, fields=FIELDS, summary=SUMMARY, targets=TARGETS,
-                previous=("Quý II/2025", {"on_time_rate": 0.975}))
+                weakest=WEAKEST, previous=("Quý II/2025", {"on_time_rate": 0.975}))
     return narrative.figures(**(args | kwargs))
 
 
@@ -109,14 +116,16 @@ def test_paragraph_of_an_open_year_with_a_decrease_and_no_targets():
             "end_date": dt.date(2026, 12, 31), "eval_date": dt.date(2026, 11, 23)}
     fields = pl.DataFrame({"field_name": ["Công nghiệp"], "finished": [40], "finished_late": [4],
                            "on_time_rate": [0.9]})
-    fig = narrative.figures(year, one_agency("Sở Công Thương", 0, 50, 30, 6, 4, 10, 0, 0.9), fields, {},
-                            TARGETS.clear(), previous=("Năm 2025", {"on_time_rate": 0.925}))
+    only = one_agency("Sở Công Thương", 0, 50, 30, 6, 4, 10, 0, 0.9)
+    fig = narrative.figures(year, only, fields, {}, TARGETS.clear(), weakest=only,
+                            previous=("Năm 2025", {"on_time_rate": 0.925}))
     assert narrative.paragraph(fig) == (
         "Trong năm 2026 (số liệu đến ngày 23/11/2026), toàn tỉnh tiếp nhận 50 hồ sơ (kỳ trước chuyển qua 0, "
         "mới tiếp nhận 50), đã giải quyết 40 hồ sơ, trong đó đúng và trước hạn 36 hồ sơ, đạt 90,0% (giảm 2,5 "
         "điểm % so với năm 2025), trễ hạn 4 hồ sơ; đang giải quyết 10 hồ sơ, không có hồ sơ nào quá hạn. "
-        "Cơ quan, đơn vị có tỷ lệ đúng hạn thấp nhất (trong số có từ 30 hồ sơ đã giải quyết): Sở Công "
-        "Thương (90,0%, 4 hồ sơ trễ hạn). Lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Công nghiệp "
+        "Cơ quan, đơn vị đứng cuối bảng xếp hạng tỷ lệ đúng hạn (trong số có từ 30 hồ sơ đã giải quyết, "
+        "xếp theo cận dưới khoảng tin cậy 95%): Sở Công Thương (90,0%, 4 hồ sơ trễ hạn). "
+        "Lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Công nghiệp "
         "(4 hồ sơ, đúng hạn 90,0%). Năm 2026 chưa có chỉ tiêu kế hoạch để đối chiếu."
     )
 
@@ -130,14 +139,14 @@ def test_paragraph_without_previous_period_nor_finished_dossiers():
                            "on_time_rate": [None]}, schema_overrides={"on_time_rate": pl.Float64})
     targets = TARGETS.filter(pl.col("kpi") == "on_time_rate")
     fig = narrative.figures(month, one_agency("Sở Một", 2, 3, 0, 0, 0, 0, 5, None), fields,
-                            {"on_time_rate": None}, targets)
+                            {"on_time_rate": None}, targets, weakest=WEAKEST.clear())
     assert fig.rate is None and fig.rate_change is None
     assert narrative.paragraph(fig) == (
         "Trong tháng 03/2025, toàn tỉnh tiếp nhận 5 hồ sơ (kỳ trước chuyển qua 2, mới tiếp nhận 3), chưa "
         "giải quyết xong hồ sơ nào; đang giải quyết 5 hồ sơ, trong đó quá hạn 5 hồ sơ. Không có cơ quan, "
-        "đơn vị nào (trong số có từ 30 hồ sơ đã giải quyết) giải quyết trễ hạn. Không có lĩnh vực nào có "
-        "hồ sơ giải quyết trễ hạn. Đối chiếu chỉ tiêu kế hoạch năm 2025: chưa có số liệu để đánh giá tỷ "
-        "lệ giải quyết đúng hạn."
+        "đơn vị nào được xếp hạng (trong số có từ 30 hồ sơ đã giải quyết) giải quyết trễ hạn. "
+        "Không có lĩnh vực nào có hồ sơ giải quyết trễ hạn. Đối chiếu chỉ tiêu kế hoạch năm 2025: chưa có "
+        "số liệu để đánh giá tỷ lệ giải quyết đúng hạn."
     )
 
 
@@ -186,17 +195,19 @@ def test_rollup_sums_and_recomputes_the_rate():
     assert empty["finished"] == 0 and empty["on_time_rate"] is None
 
 
-def test_weakest_agencies_order_and_minimum_volume():
-    five = narrative.weakest_agencies(AGENCIES)
+def test_weakest_agencies_keep_the_ranking_order_and_name_old_communes_with_their_district():
+    """The order, minimum and exclusions are queries_targets.weakest's (tests/test_weakest_rule.py);
+    here: its rows are kept in order, cut to the brief's five, and an old commune's UBND is named with
+    its district (Q2/2025, when the old communes still existed)."""
+    rows = pl.DataFrame([
+        ("UBND xã Lê Lợi", "commune_old", "Xã Lê Lợi, Huyện Hoành Bồ", 50, 5, 0.9),
+        ("UBND huyện Ba Chẽ", "district", "Huyện Ba Chẽ, Tỉnh Quảng Ninh", 100, 10, 0.9),
+        *[(f"Sở {i}", "department", None, 100, 1, 0.99) for i in range(5)],
+    ], schema=WEAKEST_COLUMNS, orient="row")
+    five = narrative.weakest_agencies(rows)
     assert five["display_name"].to_list() == [
-        "Sở Xây dựng", "UBND huyện Ba Chẽ", "UBND xã Lê Lợi, Huyện Hoành Bồ", "UBND thành phố Hạ Long",
-        "Sở Y tế"]
-    # a lower minimum names Sở Tư pháp (29 finished, 31,0%) first
-    first = narrative.weakest_agencies(AGENCIES, min_finished=29, limit=1)
-    assert first["agency_name"].to_list() == ["Sở Tư pháp"]
-    # at 100 finished only Ba Chẽ, Hạ Long and Sở Y tế have enough and a late dossier
-    assert narrative.weakest_agencies(AGENCIES, min_finished=100)["agency_name"].to_list() == [
-        "UBND huyện Ba Chẽ", "UBND thành phố Hạ Long", "Sở Y tế"]
+        "UBND xã Lê Lợi, Huyện Hoành Bồ", "UBND huyện Ba Chẽ", "Sở 0", "Sở 1", "Sở 2"]
+    assert narrative.weakest_agencies(rows, limit=1)["agency_name"].to_list() == ["UBND xã Lê Lợi"]
 
 
 def test_weakest_fields_by_late_dossiers():
@@ -232,10 +243,10 @@ def test_brief_holds_the_figures_and_is_self_contained():
     verdicts = re.findall(r"<td class='(ok|bad|na)'>([^<]+)</td>", doc)
     assert verdicts == [("ok", "Đạt"), ("bad", "Chưa đạt"), ("bad", "Chưa đạt"), ("ok", "Đạt"),
                         ("na", "Chưa có số liệu")]
-    # five weakest agencies and the three fields with late dossiers, the paragraph in full
-    for name in ["Sở Xây dựng", "UBND huyện Ba Chẽ", "UBND xã Lê Lợi, Huyện Hoành Bồ",
-                 "UBND thành phố Hạ Long", "Sở Y tế", "Đất đai", "Hộ tịch", "Chứng thực"]:
+    # the weakest agencies (the ranking's rows) and the three fields with late dossiers, the paragraph
+    for name in ["Sở Xây dựng", "Sở Y tế", "Đất đai", "Hộ tịch", "Chứng thực"]:
         assert f"<td class=''>{name}</td>" in doc, name
+    assert "cuối bảng xếp hạng đúng hạn" in doc and "không nêu đơn vị đã thôi hoạt động trước kỳ" in text
     assert "<td class=''>Sở Tư pháp</td>" not in doc and "Xây dựng</td>" not in doc.replace("Sở Xây dựng", "")
     assert Q3_PARAGRAPH in doc
     # the page's fragment is the same sheet, without the print script
@@ -244,10 +255,10 @@ def test_brief_holds_the_figures_and_is_self_contained():
 
 
 def test_brief_escapes_names_and_says_when_there_are_no_targets():
-    names = AGENCIES.with_columns(
+    names = WEAKEST.with_columns(
         pl.when(pl.col("agency_name") == "Sở Xây dựng").then(pl.lit("<img src=x onerror=alert(1)>"))
         .otherwise(pl.col("agency_name")).alias("agency_name"))
-    fig = q3_figures(agencies=names, targets=TARGETS.clear(), summary={})
+    fig = q3_figures(weakest=names, targets=TARGETS.clear(), summary={})
     doc = brief.document(fig, "<b>Tỉnh</b>", None)
     assert "<img" not in doc and "&lt;img src=x onerror=alert(1)&gt;" in doc
     assert "&lt;b&gt;Tỉnh&lt;/b&gt;" in doc

@@ -12,7 +12,8 @@ finished on the 5th = early, or on the 15th = late):
 
 Quý II/2025: new 91 (A 50, B 41), finished 90, early 65, late 25, 1 in progress and overdue; on time
 65/90 = 72,2%; Quý I/2025: 70/80 = 87,5% -> down 15,27… points -> "giảm 15,3". Both agencies have at
-least 30 finished: Sở Hai 20/40 = 50,0% (20 late), Sở Một 45/50 = 90,0% (5 late). Fields: Hộ tịch 20
+least 30 finished: Sở Hai 20/40 = 50,0% (20 late), Sở Một 45/50 = 90,0% (5 late), named in the
+ranking's order (Wilson lower bound: Sở Hai 0,35 before Sở Một 0,79). Fields: Hộ tịch 20
 late, Đất đai 5 late. Targets: 72,2% < 90%, online 0/91 = 0,0% < 20%: 0 of 2 met.
 Tháng 11/2024 has no dossier; Quý IV/2024 has 35 (all early) and no targets.
 """
@@ -37,8 +38,9 @@ Q2_PARAGRAPH = (
     "Trong Quý II/2025, toàn tỉnh tiếp nhận 91 hồ sơ (kỳ trước chuyển qua 0, mới tiếp nhận 91), "
     "đã giải quyết 90 hồ sơ, trong đó đúng và trước hạn 65 hồ sơ, đạt 72,2% (giảm 15,3 điểm % so với "
     "Quý I/2025), trễ hạn 25 hồ sơ; đang giải quyết 1 hồ sơ, trong đó quá hạn 1 hồ sơ. Các cơ quan, đơn vị "
-    "có tỷ lệ đúng hạn thấp nhất (trong số có từ 30 hồ sơ đã giải quyết): Sở Hai (50,0%, 20 hồ sơ trễ hạn); "
-    "Sở Một (90,0%, 5 hồ sơ trễ hạn). Các lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Hộ tịch "
+    "đứng cuối bảng xếp hạng tỷ lệ đúng hạn (trong số có từ 30 hồ sơ đã giải quyết, xếp theo cận dưới "
+    "khoảng tin cậy 95%): Sở Hai (50,0%, 20 hồ sơ trễ hạn); Sở Một (90,0%, 5 hồ sơ trễ hạn). "
+    "Các lĩnh vực có nhiều hồ sơ giải quyết trễ hạn nhất: Hộ tịch "
     "(20 hồ sơ, đúng hạn 50,0%); Đất đai (5 hồ sơ, đúng hạn 90,0%). Đối chiếu chỉ tiêu kế hoạch năm 2025: "
     "đạt 0/2 chỉ tiêu; chưa đạt: tỷ lệ giải quyết đúng hạn (72,2%, chỉ tiêu ≥ 90,0%); tỷ lệ hồ sơ trực "
     "tuyến (0,0%, chỉ tiêu ≥ 20,0%)."

@@ -263,7 +263,7 @@ def test_property_ranks_are_competition_ranks_and_shares_stay_in_0_1(current, pr
                k::double / nullif(n, 0) as value, n::double as volume, n as dossiers,
                ranking_score('{method}', true, {higher_is_better}, k::double, n::double,
                              k::double / nullif(n, 0), 1.959964) as score,
-               ranking_exclusion('department', n, k::double / nullif(n, 0), n, {min_volume}, null, null)
+               ranking_exclusion('department', true, n, k::double / nullif(n, 0), n, {min_volume}, null, null)
                    as unranked_reason
         from raw_""")
     out = con.sql("select * from peer_ranking('candidates') where period_key = '2025-03'").pl()

@@ -124,8 +124,8 @@ def _targets(fig: Figures) -> str:
 
 def _agencies(fig: Figures) -> str:
     if fig.agencies.height == 0:
-        return (f"<p class='none'>Không có cơ quan, đơn vị nào (từ {fmt.number(fig.min_finished)} hồ sơ đã "
-                f"giải quyết) giải quyết trễ hạn.</p>")
+        return (f"<p class='none'>Không có cơ quan, đơn vị nào được xếp hạng (từ "
+                f"{fmt.number(fig.min_finished)} hồ sơ đã giải quyết) giải quyết trễ hạn.</p>")
     rows = [[(r["display_name"], ""), (fmt.number(r["finished"]), "n"), (fmt.number(r["finished_late"]), "n"),
              (fmt.percent(r[RATE]), "n")] for r in fig.agencies.iter_rows(named=True)]
     return _table([("Cơ quan, đơn vị", "49%"), ("Đã giải quyết", "18%"), ("Trễ hạn", "15%"),
@@ -152,11 +152,12 @@ def _sheet(fig: Figures, province: str | None, as_of: str | None, extra_class: s
 <p class="sub">{escape(fig.period_label)}{escape(dates)}{escape(open_note)}</p>
 <section><h2>1. Số liệu chính của toàn tỉnh</h2>{_cards(fig)}</section>
 <section><h2>2. Kết quả so với chỉ tiêu kế hoạch năm {fig.year}</h2>{_targets(fig)}</section>
-<div class="two"><section><h2>3. Cơ quan, đơn vị có tỷ lệ đúng hạn thấp nhất</h2>{_agencies(fig)}</section>
+<div class="two"><section><h2>3. Cơ quan, đơn vị cuối bảng xếp hạng đúng hạn</h2>{_agencies(fig)}</section>
 <section><h2>4. Lĩnh vực có nhiều hồ sơ trễ hạn nhất</h2>{_fields(fig)}</section></div>
 <section><h2>5. Tóm tắt</h2><p class="text">{escape(narrative.paragraph(fig))}</p></section>
-<div class="foot">Tỷ lệ đúng hạn = (trước hạn + đúng hạn) / đã giải quyết. Cơ quan, đơn vị được nêu khi có từ
-{fmt.number(fig.min_finished)} hồ sơ đã giải quyết. Số liệu cùng bảng báo cáo định kỳ
+<div class="foot">Tỷ lệ đúng hạn = (trước hạn + đúng hạn) / đã giải quyết. Mục 3 theo quy tắc của trang Xếp
+hạng: cơ quan, đơn vị có từ {fmt.number(fig.min_finished)} hồ sơ đã giải quyết, xếp theo cận dưới khoảng tin
+cậy 95% của tỷ lệ đúng hạn; không nêu đơn vị đã thôi hoạt động trước kỳ. Số liệu cùng bảng báo cáo định kỳ
 (Thông tư 01/2020/TT-VPCP) trên trang Báo cáo.</div>
 </div></div>"""
 

@@ -34,8 +34,8 @@ from ui.slide_parts import (
     show,
     target_text,
 )
-from warehouse import fmt
-from warehouse.metrics import HEADLINE, METRICS
+from warehouse import fmt, narrative
+from warehouse.metrics import HEADLINE, METRICS, target_met
 
 # the page (pages/trinh_chieu.py) reaches everything of the slides through this module
 __all__ = ["CSS", "KEYS_JS", "TITLES", "Slide", "esc", "short_name", "target_text", "show", "year_is_over",
@@ -48,8 +48,29 @@ STATUS_WORDS = {"met": "đạt", "at_risk": "có nguy cơ không đạt", "misse
                 "no_data": "chưa có số liệu"}
 
 
-def targets_slide(attainment: pl.DataFrame, year: int, as_of: dt.date | None) -> Slide:
-    """The province's attainment rows of queries_targets.attainment(year)."""
+def _period_rows(rows: list[dict], summary: dict) -> list[dict]:
+    """Each year attainment row judged on the chosen period's own value (`summary`, the period's
+    province_summary row) against the year's target: met or not yet ('behind'). A count target (at
+    most N late dossiers in the year) says nothing of a quarter: its row keeps the year's figure."""
+    judged = []
+    for r in rows:
+        m = METRICS[r["kpi"]]
+        if m.is_count:
+            judged.append(r | {"shown": r["value"], "shown_state": r["state"], "of_year": True})
+            continue
+        value = summary.get(r["kpi"])
+        met = target_met(r["comparator"], value, r["target_value"])
+        state = "no_data" if met is None else ("met" if met else "behind")
+        judged.append(r | {"shown": value, "shown_state": state, "of_year": False})
+    return judged
+
+
+def targets_slide(attainment: pl.DataFrame, year: int, as_of: dt.date | None, period: dict | None = None,
+                  summary: dict | None = None) -> Slide:
+    """The province's attainment rows of queries_targets.attainment(year). With a `period` shorter than
+    the year (a quarter, a month) and its province_summary row `summary`, the headline and the tiles
+    are that period's figures against the year's targets and the year's own figures are named as the
+    year's: every number states the period it belongs to, and the deck's period is the one chosen."""
     if attainment.height == 0:
         return Slide(f"Năm {year} chưa có chỉ tiêu kế hoạch",
                      empty=f"Chưa có chỉ tiêu kế hoạch năm {year} cho toàn tỉnh, nên chưa so sánh được.")
@@ -58,32 +79,52 @@ def targets_slide(attainment: pl.DataFrame, year: int, as_of: dt.date | None) ->
     final = all(r["is_final"] for r in rows)
     when = f"Cả năm {year}" if final else f"Năm {year}, số liệu đến {fmt.date(as_of)}"
     parts = [f"{counts[s]} chỉ tiêu {STATUS_WORDS[s]}" for s in STATUS_WORDS if counts[s]]
-    lead = f"{when}: " + ", ".join(parts) + f" (trên {len(rows)} chỉ tiêu của toàn tỉnh)."
+    year_lead = f"{when}: " + ", ".join(parts) + f" (trên {len(rows)} chỉ tiêu của toàn tỉnh)."
+    part_of_year = period is not None and summary is not None and period["period_kind"] != "year"
+    if part_of_year:
+        label = period["period_label"]
+        rows = _period_rows(rows, summary)
+        judged = [r for r in rows if not r["of_year"] and r["shown_state"] != "no_data"]
+        lead = (f"{label} so với chỉ tiêu kế hoạch năm {year}: "
+                f"{sum(r['shown_state'] == 'met' for r in judged)}/{len(judged)} chỉ tiêu đạt trong kỳ. "
+                + year_lead)
+    else:
+        label = f"năm {year}"
+        rows = [r | {"shown": r["value"], "shown_state": r["state"], "of_year": False} for r in rows]
+        lead = year_lead
 
     on_time = next((r for r in rows if r["kpi"] == "on_time_rate"), None)
     if on_time is None:
-        headline = f"Năm {year}: đạt {counts['met']}/{len(rows)} chỉ tiêu kế hoạch"
-    elif on_time["state"] == "no_data":
-        headline = f"Tỷ lệ đúng hạn năm {year}: chưa có số liệu"
+        met = sum(r["shown_state"] == "met" for r in rows)
+        headline = f"{label[:1].upper() + label[1:]}: đạt {met}/{len(rows)} chỉ tiêu kế hoạch"
+    elif on_time["shown_state"] == "no_data":
+        headline = f"Tỷ lệ đúng hạn {label}: chưa có số liệu"
     else:
         m = METRICS["on_time_rate"]
         ceiling = "" if on_time["comparator"] == ">=" else "tối đa "
-        value, goal = fmt.metric_value(m, on_time["value"]), target_text(m, on_time["target_value"])
-        headline = f"Tỷ lệ đúng hạn {value}: {STATUS_WORDS[on_time['state']]} chỉ tiêu {ceiling}{goal}"
+        value, goal = fmt.metric_value(m, on_time["shown"]), target_text(m, on_time["target_value"])
+        headline = (f"Tỷ lệ đúng hạn {label}: {value}, "
+                    f"{STATUS_WORDS[on_time['shown_state']]} chỉ tiêu {ceiling}{goal}")
 
     tiles = []
     for r in rows:
         m = METRICS[r["kpi"]]
         detail = ""
-        if r["state"] in ("at_risk", "behind") and r["projected_value"] is not None:
+        if part_of_year and not r["of_year"]:
+            # the year's own figure, named as the year's, under the period's
+            detail = (f"<div class='tile-target'>Năm {year}: {esc(fmt.metric_value(m, r['value']))} "
+                      f"({esc(STATUS_WORDS[r['state']])})</div>")
+        elif r["state"] in ("at_risk", "behind") and r["projected_value"] is not None:
             projected = esc(fmt.metric_value(m, r["projected_value"]))
             detail = f"<div class='tile-target'>Dự báo cuối năm {projected}</div>"
+        whose = f" (năm {year})" if part_of_year and r["of_year"] else ""
+        state = r["shown_state"]
         tiles.append(
-            f"<div class='tile {r['state']}'><div class='tile-label'>{esc(m.label)}</div>"
-            f"<div class='tile-value'>{esc(fmt.metric_value(m, r['value']))}</div>"
+            f"<div class='tile {state}'><div class='tile-label'>{esc(m.label)}{whose}</div>"
+            f"<div class='tile-value'>{esc(fmt.metric_value(m, r['shown']))}</div>"
             f"<div class='tile-target'>Chỉ tiêu {comparator_text(r['comparator'])} "
             f"{esc(target_text(m, r['target_value']))}</div>{detail}"
-            f"<span class='badge {r['state']}'>{esc(STATUS_WORDS[r['state']].upper())}</span></div>"
+            f"<span class='badge {state}'>{esc(STATUS_WORDS[state].upper())}</span></div>"
         )
     return Slide(headline, lead, body=f"<div class='tiles'>{''.join(tiles)}</div>")
 
@@ -133,9 +174,10 @@ def rankings_slide(rankings: pl.DataFrame, period_label: str, province: str | No
 
 # --- 3. the agencies with the most late dossiers ------------------------------------------------------
 
-def late_slide(rankings: pl.DataFrame, province_late: int | None, province_finished: int | None,
-               period_label: str, province: str | None) -> Slide:
-    """Most late dossiers (bars) and the lowest on-time rates among agencies with enough volume."""
+def late_slide(rankings: pl.DataFrame, weakest: pl.DataFrame, province_late: int | None,
+               province_finished: int | None, period_label: str, province: str | None) -> Slide:
+    """Most late dossiers (bars, agencies of the period: `rankings` of queries_targets.ranking_all_groups)
+    and beside them the weakest agencies (queries_targets.weakest, the ranking page's rule)."""
     m = METRICS["on_time_rate"]
     if not province_finished:
         return Slide(f"{period_label}: chưa có hồ sơ nào được giải quyết",
@@ -148,7 +190,8 @@ def late_slide(rankings: pl.DataFrame, province_late: int | None, province_finis
             .sort(["finished_late", "agency_name"], descending=[True, False]).head(BARS))
     worst = late.row(0, named=True)
     share = worst["finished_late"] / province_late
-    headline = (f"{short_name(worst['agency_name'], province)} trễ hạn nhiều nhất: "
+    headline = (f"{short_name(worst['agency_name'], province)} trễ hạn nhiều nhất "
+                f"{narrative.in_sentence(period_label)}: "
                 f"{fmt.number(worst['finished_late'])} hồ sơ, {fmt.percent(share)} số trễ hạn toàn tỉnh")
     lead = (f"{period_label}: toàn tỉnh {fmt.number(province_late)} hồ sơ giải quyết trễ hạn trên "
             f"{fmt.number(province_finished)} hồ sơ đã giải quyết.")
@@ -167,14 +210,15 @@ def late_slide(rankings: pl.DataFrame, province_late: int | None, province_finis
                       xaxis=dict(visible=False, range=[0, max(shown["finished_late"].to_list()) * 1.18]),
                       yaxis=dict(tickfont=dict(size=22), automargin=True))
 
-    lowest = rankings.filter(pl.col("is_ranked")).sort(["value", "agency_name"]).head(SIDE_ROWS)
+    lowest = weakest.head(SIDE_ROWS)
     side = ""
     if lowest.height:
         rows = [[esc(short_name(r["agency_name"], province))
                  + f"<br><span class='small'>{esc(fmt.number(r['volume']))} hồ sơ</span>",
                  f"<span class='big'>{esc(fmt.metric_value(m, r['value']))}</span>"]
                 for r in lowest.iter_rows(named=True)]
-        side = ("<div class='slide-lead'><b>Tỷ lệ đúng hạn thấp nhất</b> (đủ số hồ sơ để xếp hạng)</div>"
+        side = ("<div class='slide-lead'><b>Cuối bảng xếp hạng đúng hạn</b> (đủ số hồ sơ, theo cận dưới "
+                "khoảng tin cậy 95%, như trang Xếp hạng)</div>"
                 + html_table([("Đơn vị", False), ("Đúng hạn", True)], rows))
     return Slide(headline, lead, figure=fig, side=side)
 
@@ -251,11 +295,12 @@ def progress_slide(current: dict, previous: dict | None, period_label: str, prev
         headline = f"Tỷ lệ đúng hạn: chưa đủ số liệu để so {period_label} với {previous_label}"
     else:
         delta = now - before
+        when = narrative.in_sentence(period_label)
         if round(delta * 1000) == 0:
-            headline = f"Tỷ lệ đúng hạn giữ ở {fmt.metric_value(m, now)}"
+            headline = f"Tỷ lệ đúng hạn {when} giữ ở {fmt.metric_value(m, now)}"
         else:
             word, to = ("tăng", "lên") if delta > 0 else ("giảm", "xuống")
-            headline = (f"Tỷ lệ đúng hạn {word} {points_abs(delta)}: từ {fmt.metric_value(m, before)} "
+            headline = (f"Tỷ lệ đúng hạn {when} {word} {points_abs(delta)}: từ {fmt.metric_value(m, before)} "
                         f"{to} {fmt.metric_value(m, now)}")
     lead = f"{period_label} so với {previous_label} (kỳ liền trước cùng loại)."
 

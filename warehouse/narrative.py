@@ -16,8 +16,8 @@ import polars as pl
 from warehouse import fmt
 from warehouse.metrics import METRICS, REPORT_COLUMNS, target_met
 
-# ranking rule fallback (ref_ranking_rule's default): an agency is named among the weakest only with
-# at least this many finished dossiers, so that one late dossier out of three does not single it out
+# the ranking rule's default minimum (ref_ranking_rule): an agency is ranked, and so named among the
+# weakest, only with at least this many finished dossiers; the page passes the rule's own minimum
 MIN_FINISHED = 30
 IN_PARAGRAPH = 3        # agencies and fields the paragraph names
 IN_BRIEF = 5            # ... and the A4 brief lists
@@ -50,17 +50,13 @@ def _display_name() -> pl.Expr:
     )
 
 
-def weakest_agencies(agencies: pl.DataFrame, min_finished: int = MIN_FINISHED,
-                     limit: int = IN_BRIEF) -> pl.DataFrame:
-    """Agencies with late dossiers and enough finished ones, lowest on-time rate first (then more
-    late dossiers, then name); `display_name` is how the paragraph and the brief name them."""
-    named = (agencies.with_columns(_display_name()) if {"peer_group", "unit_label"} <= set(agencies.columns)
-             else agencies.with_columns(pl.col("agency_name").alias("display_name")))
-    return (
-        named.filter((pl.col("finished") >= min_finished) & (pl.col("finished_late") > 0))
-        .sort([RATE, "finished_late", "agency_name"], descending=[False, True, False])
-        .head(limit)
-    )
+def weakest_agencies(weakest: pl.DataFrame, limit: int = IN_BRIEF) -> pl.DataFrame:
+    """The first `limit` rows of queries_targets.weakest (the ranking page's rule: ranked in its peer
+    group, lowest Wilson bound first, never a unit that had ceased before the period), in its order;
+    `display_name` is how the paragraph and the brief name them."""
+    named = (weakest.with_columns(_display_name()) if {"peer_group", "unit_label"} <= set(weakest.columns)
+             else weakest.with_columns(pl.col("agency_name").alias("display_name")))
+    return named.head(limit)
 
 
 def weakest_fields(fields: pl.DataFrame, limit: int = IN_BRIEF) -> pl.DataFrame:
@@ -118,7 +114,7 @@ class Figures:
     previous_label: str | None = None
     previous_rate: float | None = None
     min_finished: int = MIN_FINISHED
-    agencies: pl.DataFrame = field(default_factory=pl.DataFrame)   # weakest_agencies
+    agencies: pl.DataFrame = field(default_factory=pl.DataFrame)   # weakest_agencies(queries_targets.weakest)
     fields: pl.DataFrame = field(default_factory=pl.DataFrame)     # weakest_fields
     targets: list[TargetCheck] = field(default_factory=list)       # empty: the year has no targets
 
@@ -147,11 +143,12 @@ class Figures:
 
 
 def figures(period: dict, agencies: pl.DataFrame, fields: pl.DataFrame, summary: dict,
-            targets: pl.DataFrame, previous: tuple[str, dict] | None = None,
+            targets: pl.DataFrame, weakest: pl.DataFrame, previous: tuple[str, dict] | None = None,
             min_finished: int = MIN_FINISHED) -> Figures:
     """The figures of a period from the page's query results.
 
-    period: the dim_period row; agencies: queries_report.agency_report (the table); fields:
+    period: the dim_period row; agencies: queries_report.agency_report (the table, for its totals);
+    weakest: queries_targets.weakest (the weakest agencies, by the ranking page's rule); fields:
     queries_units.field_report; summary: queries.province_summary's row (the registry's KPIs, for
     the targets); targets: queries.province_targets of the period's year; previous: (label, its
     province_summary row) of the period before, of the same kind.
@@ -163,7 +160,7 @@ def figures(period: dict, agencies: pl.DataFrame, fields: pl.DataFrame, summary:
         previous_label=previous[0] if previous else None,
         previous_rate=previous[1].get(RATE) if previous else None,
         min_finished=min_finished,
-        agencies=weakest_agencies(agencies, min_finished),
+        agencies=weakest_agencies(weakest),
         fields=weakest_fields(fields),
         targets=target_checks(summary, targets, whole_year=period.get("period_kind") == "year"),
     )
@@ -217,15 +214,17 @@ def _volumes(fig: Figures) -> str:
 
 def _agencies(fig: Figures) -> str:
     rows = fig.agencies.head(IN_PARAGRAPH)
+    among = f"trong số có từ {fmt.number(fig.min_finished)} hồ sơ đã giải quyết"
     if rows.height == 0:
-        return (f"Không có cơ quan, đơn vị nào (trong số có từ {fmt.number(fig.min_finished)} hồ sơ đã giải "
-                f"quyết) giải quyết trễ hạn.")
+        return f"Không có cơ quan, đơn vị nào được xếp hạng ({among}) giải quyết trễ hạn."
     who = "Các cơ quan, đơn vị" if rows.height > 1 else "Cơ quan, đơn vị"
     items = "; ".join(
         f"{r['display_name']} ({fmt.percent(r[RATE])}, {fmt.number(r['finished_late'])} hồ sơ trễ hạn)"
         for r in rows.iter_rows(named=True))
-    return (f"{who} có tỷ lệ đúng hạn thấp nhất (trong số có từ {fmt.number(fig.min_finished)} hồ sơ đã giải "
-            f"quyết): {items}.")
+    # the ranking's order (its Wilson bound), not the bare rate: said, so that a reader who sees a
+    # higher rate before a lower one knows why
+    return (f"{who} đứng cuối bảng xếp hạng tỷ lệ đúng hạn ({among}, xếp theo cận dưới khoảng tin cậy "
+            f"95%): {items}.")
 
 
 def _fields(fig: Figures) -> str:

@@ -21,6 +21,7 @@ UNRANKED_REASONS = {
     "no_dossiers": "Không có hồ sơ trong kỳ",
     "unverified": "Đơn vị chưa xác minh",
     "missing_input": "Không có dữ liệu cho một số chỉ tiêu mà các đơn vị cùng nhóm có",
+    "not_active": "Đơn vị không hoạt động trong kỳ (đã thôi hoạt động hoặc chưa thành lập)",
 }
 
 _RANKING_DERIVED = ("is_ranked", "rank", "ranked_count", "peer_median", "peer_value", "percentile",
@@ -79,17 +80,20 @@ def ranking_kpis(r) -> pl.DataFrame:
 
 def ranking_peer_groups(r, kind: str, key: str) -> pl.DataFrame:
     """Peer groups of a period with at least one agency that has figures in it, with how many
-    agencies each lists (those without dossiers included)."""
+    agencies each lists (those without dossiers included) and how many existed in the period. Groups
+    of agencies that all ceased before the period (the districts after 30/06/2025) come last: a
+    period's views lead with the units that existed in it."""
     return r.query(
         """select g.peer_group, g.peer_group_label, count(distinct a.agency_code) as agencies,
                   count(distinct a.agency_code) filter (where a.dossiers > 0 or a.value is not null)
-                      as agencies_with_figures
+                      as agencies_with_figures,
+                  count(distinct a.agency_code) filter (where a.is_active) as agencies_active
            from agg_ranking as a
            join dim_peer_group as g using (peer_group)
            where a.period_kind = ? and a.period_key = ?
            group by all
            having count(*) filter (where a.dossiers > 0 or a.value is not null) > 0
-           order by min(g.sort_order)""",
+           order by count(*) filter (where a.is_active) = 0, min(g.sort_order)""",
         [kind, key],
     )
 
@@ -133,8 +137,8 @@ def ranking(r, kind: str, key: str, peer_group: str, kpi: str, min_volume: int |
         candidates as (
             select * exclude ({", ".join(_RANKING_DERIVED)}, unranked_reason, min_volume),
                    $min_volume::integer as min_volume,
-                   ranking_exclusion(peer_group, dossiers, value, volume, $min_volume, unscored_points,
-                                     peer_min_unscored) as unranked_reason
+                   ranking_exclusion(peer_group, is_active, dossiers, value, volume, $min_volume,
+                                     unscored_points, peer_min_unscored) as unranked_reason
             from agg_ranking
             where period_kind = $kind and peer_group = $peer and kpi = $kpi
               and period_key in (select period_key from two_periods)
@@ -148,7 +152,7 @@ def ranking(r, kind: str, key: str, peer_group: str, kpi: str, min_volume: int |
     return r.query(
         f"""
         with {source}
-        select x.*, p.finished_late
+        select x.*, p.finished, p.finished_late
         from ranked as x
         left join agg_periodic_report as p using (period_kind, period_key, agency_code)
         order by x.is_ranked desc, x.rank, x.agency_name
@@ -170,13 +174,36 @@ def agency_rankings(r, kind: str, key: str, agency_code: str) -> pl.DataFrame:
 
 def ranking_all_groups(r, kind: str, key: str, kpi: str) -> pl.DataFrame:
     """The ranking of every peer group of a period for a KPI (`ranking`), stacked in peer-group order
-    with each row's `peer_group_label` (the projector's ranking and late slides)."""
+    with each row's `peer_group_label` (the projector's ranking and late slides). Agencies that did
+    not exist in the period (ceased before it began) are left out: they are never ranked, and a view
+    of the period does not name them."""
     groups = ranking_peer_groups(r, kind, key)
     frames = [
-        ranking(r, kind, key, group, kpi).with_columns(pl.lit(label).alias("peer_group_label"))
+        ranking(r, kind, key, group, kpi).filter(pl.col("is_active"))
+        .with_columns(pl.lit(label).alias("peer_group_label"))
         for group, label in groups.select("peer_group", "peer_group_label").iter_rows()
     ]
+    frames = [f for f in frames if f.height]
     if not frames:
         return pl.DataFrame(schema={"peer_group_label": pl.String, "is_ranked": pl.Boolean,
                                     "finished_late": pl.Int64})
     return pl.concat(frames, how="vertical_relaxed")
+
+
+WEAKEST_KPI = "on_time_rate"
+
+
+def weakest(r, kind: str, key: str, limit: int | None = None) -> pl.DataFrame:
+    """THE weakest agencies of a period, the one list the ranking page's bottom, the A4 brief, the
+    drafted paragraph and the slides name: agencies ranked on the on-time rate in their peer group
+    (`ranking`: the rule of ref_ranking_rule, its minimum volume, the Wilson bound, never an agency
+    that had ceased before the period), with late dossiers, lowest ranking score first (the score
+    orders each peer group's ranking, so every group's list keeps its bottom-of-table order), then
+    more late dossiers, then name. Columns of `ranking`, plus `on_time_rate` (= value)."""
+    rows = ranking_all_groups(r, kind, key, WEAKEST_KPI)
+    if rows.height == 0 or "score" not in rows.columns:
+        return rows.with_columns(pl.lit(None, pl.Float64).alias(WEAKEST_KPI)).head(0)
+    chosen = (rows.filter(pl.col("is_ranked") & (pl.col("finished_late") > 0))
+              .sort(["score", "finished_late", "agency_name"], descending=[False, True, False])
+              .with_columns(pl.col("value").alias(WEAKEST_KPI)))
+    return chosen if limit is None else chosen.head(limit)

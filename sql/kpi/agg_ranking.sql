@@ -82,6 +82,7 @@ candidates as (
         k.higher_is_better,
         k.bounded,
         coalesce(r.carried_over + r.received_new, 0) as dossiers,   -- all dossiers of the period
+        agency_active(d.valid_from, d.valid_to, p.start_date, p.end_date) as is_active,
         v.numerator,
         v.denominator,
         v.value,
@@ -92,10 +93,12 @@ candidates as (
             as score,
         v.unscored_points,
         min(v.unscored_points) filter (v.value is not null) over peers as peer_min_unscored,
-        ranking_exclusion(d.peer_group, coalesce(r.carried_over + r.received_new, 0), v.value,
+        ranking_exclusion(d.peer_group, agency_active(d.valid_from, d.valid_to, p.start_date, p.end_date),
+                          coalesce(r.carried_over + r.received_new, 0), v.value,
                           coalesce(v.volume, 0), u.min_volume, v.unscored_points,
                           min(v.unscored_points) filter (v.value is not null) over peers) as unranked_reason
     from agencies as a
+    join periods as p using (period_kind, period_key)
     join dim_agency as d using (agency_code)
     cross join kpis as k
     left join metric_values as v

@@ -146,7 +146,7 @@ def test_brief_with_every_target_and_long_names_still_fits(browser):
     period = {"period_label": "Kỳ báo cáo 6 tháng cuối năm 2025 (15/06/2025 – 14/12/2025)", "year": 2025,
               "start_date": dt.date(2025, 6, 15), "end_date": dt.date(2025, 12, 14),
               "eval_date": dt.date(2025, 11, 23)}
-    fig = narrative.figures(period, agencies, fields, {k: 0.5 for k in METRICS}, targets,
+    fig = narrative.figures(period, agencies, fields, {k: 0.5 for k in METRICS}, targets, agencies,
                             ("Kỳ báo cáo 6 tháng đầu năm 2025 (15/12/2024 – 14/06/2025)",
                              {"on_time_rate": 0.9}))
     printer = browser.new_page()
