@@ -29,6 +29,7 @@ REORGANISED = dt.date(2025, 7, 1)
 ON_TIME = METRICS["on_time_rate"]
 CHILDREN_HEADING = {
     "province": "Toàn tỉnh gồm: sở, ngành, cơ quan Trung ương, cấp huyện và cấp xã",
+    "province_after": "Toàn tỉnh gồm: sở, ngành, cơ quan Trung ương và cấp xã",
     "district": "Huyện gồm: UBND huyện và các xã",
     "commune": "Theo lĩnh vực",
     "agency": "Theo lĩnh vực",
@@ -103,6 +104,8 @@ target = targets.get(node.level)
 
 st.subheader(f"{node.title} · {period_label}")
 spans_july = period["start_date"] < REORGANISED <= period["end_date"]
+# a period that starts after the reorganisation: its views lead with the units that existed in it
+after_july = period["start_date"] >= REORGANISED
 notes = []
 if period["eval_date"] < period["end_date"]:
     notes.append("Kỳ chưa kết thúc: hồ sơ đang giải quyết được đánh giá tại ngày "
@@ -164,7 +167,8 @@ children = (dp.children_rows(drill_data.raw_children(node, kind, key), node) if 
             else pl.DataFrame())
 if children.height:
     nk = dp.node_key(node)
-    st.markdown(f"#### {CHILDREN_HEADING[node.kind]}")
+    heading_key = "province_after" if node.kind == "province" and after_july else node.kind
+    st.markdown(f"#### {CHILDREN_HEADING[heading_key]}")
     ids = children["child_id"].to_list()
     labels = dict(zip(ids, children["label"].to_list()))
     pick_key = f"pick_{nk}"
@@ -172,17 +176,24 @@ if children.height:
                  format_func=labels.get, placeholder="Chọn để xem chi tiết…",
                  on_change=open_choice, args=(pick_key, node))
 
-    groups = [g for g in dp.GROUP_ORDER if g in set(children["group"].to_list())]
     ranked = children.filter(pl.col("on_time_rate").is_not_null())
+    groups = [g for g in dp.group_order(after_july) if g in set(children["group"].to_list())]
+    # after the reorganisation the old districts appear only while they finish their last dossiers: a
+    # tab of theirs with nothing finished in the period is left out (their rows stay in the table)
+    tab_groups = [g for g in groups if not (after_july and g == "district"
+                                            and ranked.filter(pl.col("group") == g).height == 0)]
+    if after_july and "district" in groups:
+        st.caption("Cấp huyện đã thôi hoạt động từ 01/07/2025: các địa bàn huyện cũ chỉ còn hồ sơ của UBND "
+                   "huyện, xã cũ chuyển qua giải quyết tiếp, nên được xếp sau cùng.")
     st.markdown(f"**{ON_TIME.label}** · xếp từ cao xuống thấp; xanh: đạt chỉ tiêu, đỏ: chưa đạt, "
                 "vạch xám: chỉ tiêu")
     if ranked.height == 0:
         components.empty_state("Chưa có hồ sơ nào được giải quyết trong kỳ, nên chưa có tỷ lệ đúng hạn "
                                "để xếp.")
-    elif node.kind == "province" and len(groups) > 1:
+    elif node.kind == "province" and len(tab_groups) > 1:
         tabs = st.tabs([f"{dp.GROUP_LABELS.get(g, g)} ({children.filter(pl.col('group') == g).height})"
-                        for g in groups])
-        for tab, group in zip(tabs, groups):
+                        for g in tab_groups])
+        for tab, group in zip(tabs, tab_groups):
             part = ranked.filter(pl.col("group") == group)
             with tab:
                 if part.height == 0:

@@ -25,6 +25,12 @@ DRILL_KEYS = ("pb", "cap", "ma", "don_vi", "linh_vuc", "thu_tuc")
 ON_TIME_LABEL = METRICS["on_time_rate"].label
 
 
+def area(name: str) -> str:
+    """A district or commune named as an area ('Thành phố Hạ Long' -> 'Địa bàn thành phố Hạ Long'), as
+    the page heads it and lists it, apart from its UBND (issue 13)."""
+    return "Địa bàn " + name[:1].lower() + name[1:]
+
+
 def run(**params):
     return run_page(PAGE, **params)
 
@@ -158,7 +164,8 @@ def test_a_district_opened_by_its_link(on_demo, demo, places):
     code, name = places["district"]
     at = run(ky="year", ma_ky="2024", pb="1", cap="district", ma=code)
     no_errors(at)
-    assert at.subheader[0].value == f"{name} (đến 30/06/2025) · Năm 2024"
+    # issue 13: the heading says it is the area (all its agencies), not its UBND
+    assert at.subheader[0].value == f"{area(name)} (đến 30/06/2025) · Năm 2024"
     assert crumbs(at) == ["Toàn tỉnh"]
     handled, finished, late = sql_counts(demo, "year", "2024", district_where(code))
     shown = metrics(at)
@@ -193,10 +200,10 @@ def test_breadcrumb_goes_back_up_one_level_at_a_time(on_demo, places):
     at.button(key="crumb_2").click().run()
     no_errors(at)
     assert drill_params(at) == {"pb": "1", "cap": "commune", "ma": commune_code}
-    assert at.subheader[0].value == f"{commune_name}, {district_name} (đến 30/06/2025) · Năm 2024"
+    assert at.subheader[0].value == f"{area(commune_name)}, {district_name} (đến 30/06/2025) · Năm 2024"
     at.button(key="crumb_1").click().run()
     assert drill_params(at) == {"pb": "1", "cap": "district", "ma": district_code}
-    assert at.subheader[0].value == f"{district_name} (đến 30/06/2025) · Năm 2024"
+    assert at.subheader[0].value == f"{area(district_name)} (đến 30/06/2025) · Năm 2024"
     at.button(key="crumb_0").click().run()
     no_errors(at)
     assert drill_params(at) == {}
@@ -211,7 +218,7 @@ def test_the_list_drills_down_and_writes_the_url(on_demo, places):
     at.selectbox(key="pick_root").set_value(f"u:1:district:{district_code}").run()
     no_errors(at)
     assert drill_params(at) == {"pb": "1", "cap": "district", "ma": district_code}
-    assert at.subheader[0].value.startswith(district_name)
+    assert at.subheader[0].value.startswith(area(district_name))
     pick = at.selectbox(key=f"pick_pb-1_cap-district_ma-{district_code}")
     pick.set_value(f"u:1:commune:{commune_code}").run()
     no_errors(at)
@@ -293,7 +300,7 @@ def test_a_new_commune_before_july_2025_has_no_dossiers(on_demo, places):
     at = run(ky="year", ma_ky="2024", pb="2", cap="commune", ma=code)
     no_errors(at)
     said = infos(at)
-    assert f"{name} (từ 01/07/2025): không có hồ sơ nào trong Năm 2024" in said
+    assert f"{area(name)} (từ 01/07/2025): không có hồ sơ nào trong Năm 2024" in said
     assert "chỉ có từ 01/07/2025" in said
     at.button(key="back").click().run()
     assert drill_params(at) == {}
@@ -317,13 +324,13 @@ def test_district_figures_by_hand(hand_made):
     (2, 2, 50%: X1a late)."""
     at = run(ky="month", ma_ky="2025-06", pb="1", cap="district", ma="901")
     no_errors(at)
-    assert at.subheader[0].value == "Huyện Một (đến 30/06/2025) · Tháng 06/2025"
+    assert at.subheader[0].value == "Địa bàn huyện Một (đến 30/06/2025) · Tháng 06/2025"
     assert metrics(at) == {"Nhận giải quyết": "7", "Đã giải quyết": "5", "Tỷ lệ giải quyết đúng hạn": "80,0%",
                            "Giải quyết quá hạn": "1", "Đang giải quyết quá hạn": "1"}
     assert table(at).drop("Nhóm").rows() == [
-        ("Xã Bình, Huyện Một", "3", "2", "100,0%", "0", "0"),
+        ("Địa bàn xã Bình, Huyện Một", "3", "2", "100,0%", "0", "0"),
         ("UBND Huyện Một", "2", "1", "100,0%", "0", "1"),
-        ("Xã An, Huyện Một", "2", "2", "50,0%", "1", "0"),
+        ("Địa bàn xã An, Huyện Một", "2", "2", "50,0%", "1", "0"),
     ]
     # no plan targets in this warehouse: neutral bars, no target ticks
     bars = next(c for c in charts(at) if c["data"][0]["type"] == "bar")["data"]

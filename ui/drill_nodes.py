@@ -49,13 +49,22 @@ def short(text: str, limit: int = CRUMB_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+AREA = "Địa bàn "
+
+
+def area_label(name: str) -> str:
+    """A district or commune as an area, all agencies on it: 'Thành phố Cẩm Phả' -> 'Địa bàn thành phố
+    Cẩm Phả', never to be read as its committee, the agency 'UBND thành phố Cẩm Phả'."""
+    return AREA + name[:1].lower() + name[1:]
+
+
 def _unit_node(info: dict) -> Node:
     version, level, code = info["hierarchy_version"], info["unit_level"], info["unit_code"]
     name = info["unit_name"] or code
     if level == "commune" and version == 1 and info.get("parent_name"):
-        title = f"{name}, {info['parent_name']} ({ERA[1]})"
+        title = f"{area_label(name)}, {info['parent_name']} ({ERA[1]})"
     else:
-        title = f"{name} ({ERA[version]})"
+        title = f"{area_label(name)} ({ERA[version]})"
     return Node(level, name, title, {"pb": str(version), "cap": level, "ma": code}, level,
                 unit=(version, level, code))
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from ui import components
 from ui.drill_nodes import (
+    AREA,
     DRILL_KEYS,
     TARGET_LEVELS,
     Lookups,
@@ -32,9 +33,10 @@ from warehouse.metrics import METRICS, target_met
 from warehouse.queries_drill import NO_CODE
 from warehouse.queries_units import PROVINCE_PARTS
 
-__all__ = ["DRILL_KEYS", "TARGET_LEVELS", "GROUP_LABELS", "GROUP_ORDER", "Lookups", "Node", "back_button",
-           "breadcrumb", "navigate", "node_key", "resolve", "short", "children_rows", "child_params",
-           "hover_text", "children_bars", "children_treemap", "centroid_map", "picked_point", "picked_row"]
+__all__ = ["AREA", "DRILL_KEYS", "TARGET_LEVELS", "GROUP_LABELS", "GROUP_ORDER", "group_order", "Lookups",
+           "Node", "back_button", "breadcrumb", "navigate", "node_key", "resolve", "short", "children_rows",
+           "child_params", "hover_text", "children_bars", "children_treemap", "centroid_map", "picked_point",
+           "picked_row"]
 
 GROUP_LABELS = PROVINCE_PARTS | {
     "district": "Cấp huyện (đến 30/06/2025)",
@@ -44,6 +46,14 @@ GROUP_LABELS = PROVINCE_PARTS | {
 }
 # the order groups are shown in: the territory first, then the agencies serving the whole province
 GROUP_ORDER = ("district", "commune", "department", "central", "other", "district_ubnd", "old_commune", None)
+# ... and for a period that starts on or after 01/07/2025, when the districts no longer existed: the
+# units of the period first, the districts' last dossiers (their old UBND and communes) at the end
+GROUP_ORDER_AFTER = ("commune", "department", "central", "other", "district", "district_ubnd", "old_commune",
+                     None)
+
+
+def group_order(after_reorganisation: bool) -> tuple:
+    return GROUP_ORDER_AFTER if after_reorganisation else GROUP_ORDER
 GREY = "#9ca3af"
 MIDDLE = "#f3f4f6"
 
@@ -83,6 +93,12 @@ def children_rows(raw: pl.DataFrame, node: Node) -> pl.DataFrame:
             pl.when((pl.col("child_kind") == "unit") & (pl.col("unit_level") == "commune")
                     & (pl.col("hierarchy_version") == 1))
             .then(pl.col("label")).otherwise(pl.col("name")).fill_null(pl.col("code")).alias("label"),
+        ).with_columns(
+            # a district or commune is an area (all its agencies), said so beside its UBND's own row
+            pl.when(pl.col("child_kind") == "unit")
+            .then(pl.concat_str(pl.lit(AREA), pl.col("label").str.slice(0, 1).str.to_lowercase(),
+                                pl.col("label").str.slice(1)))
+            .otherwise(pl.col("label")).alias("label"),
             _group(node.kind).alias("group"),
             pl.when(pl.col("unit_level").is_in(list(TARGET_LEVELS))).then(pl.col("unit_level"))
             .otherwise(pl.lit("province")).alias("level"),
