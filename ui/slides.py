@@ -80,7 +80,7 @@ def targets_slide(attainment: pl.DataFrame, year: int, as_of: dt.date | None, pe
     when = f"Cả năm {year}" if final else f"Năm {year}, số liệu đến {fmt.date(as_of)}"
     parts = [f"{counts[s]} chỉ tiêu {STATUS_WORDS[s]}" for s in STATUS_WORDS if counts[s]]
     year_lead = f"{when}: " + ", ".join(parts) + f" (trên {len(rows)} chỉ tiêu của toàn tỉnh)."
-    part_of_year = period is not None and summary is not None and period["period_kind"] != "year"
+    part_of_year = period is not None and summary is not None and period.get("period_kind") != "year"
     if part_of_year:
         label = period["period_label"]
         rows = _period_rows(rows, summary)
