@@ -80,19 +80,23 @@ def test_drill_by_clicking_and_back_with_the_breadcrumb(page: Page, new_context)
     assert province_heading.endswith("· Năm 2024")
     expect_crumbs(page, "Toàn tỉnh")
 
-    # province -> a district: the first tab ranks the districts (names without a comma)
+    # province -> a district: the first tab ranks the districts, named as areas (no comma)
     click_bar(page, first_chart(page),
-              lambda label: "," not in label and label.startswith(("Huyện", "Thành phố", "Thị xã")))
+              lambda label: "," not in label and label.startswith(("Địa bàn huyện", "Địa bàn thành phố",
+                                                                     "Địa bàn thị xã")))
     page.wait_for_url(re.compile(r"[?&]cap=district(&|$)"))
     settle(page)
     assert_no_errors(page)
     keys = query(page)
     assert keys["pb"] == "1" and keys["cap"] == "district" and re.fullmatch(r"\d{3}", keys["ma"])
-    district = heading(page).split(" (đến 30/06/2025)")[0]
-    assert heading(page) == f"{district} (đến 30/06/2025) · Năm 2024"
+    # the heading says "Địa bàn thành phố …" (the area, issue 13); the breadcrumb its short name
+    area = heading(page).split(" (đến 30/06/2025)")[0]
+    assert area.startswith("Địa bàn ") and heading(page) == f"{area} (đến 30/06/2025) · Năm 2024"
+    district = area.removeprefix("Địa bàn ")
+    district = district[:1].upper() + district[1:]
     expect_crumbs(page, "Toàn tỉnh", district)
 
-    # district -> a commune: a bar labelled "Xã …, <district>" (the district's own UBND has no comma)
+    # district -> a commune: a bar labelled "Địa bàn xã …, <district>" (its own UBND has no comma)
     commune_label = click_bar(page, first_chart(page), lambda label: label.endswith(f", {district}"))
     page.wait_for_url(re.compile(r"[?&]cap=commune(&|$)"))
     settle(page)
@@ -101,7 +105,8 @@ def test_drill_by_clicking_and_back_with_the_breadcrumb(page: Page, new_context)
     assert {k: keys[k] for k in ("ky", "ma_ky", "pb", "cap")} == {"ky": "year", "ma_ky": "2024", "pb": "1",
                                                                   "cap": "commune"}
     assert re.fullmatch(r"\d{5}", keys["ma"])
-    commune = commune_label.split(",")[0]
+    commune = commune_label.split(",")[0].removeprefix("Địa bàn ")
+    commune = commune[:1].upper() + commune[1:]
     assert heading(page) == f"{commune_label} (đến 30/06/2025) · Năm 2024"
     expect_crumbs(page, "Toàn tỉnh", district, commune)
     drilled = page.url
