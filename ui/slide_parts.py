@@ -26,10 +26,11 @@ SIDE_ROWS = 5                          # rows of a table beside a chart
 TITLES = ["Chỉ tiêu năm", "Xếp hạng trong nhóm", "Trễ hạn nhiều nhất", "Chỉ tiêu có nguy cơ, không đạt",
           "Tiến bộ so với kỳ trước"]
 
-# Streamlit's own chrome hidden, the page made a slide. Every size is a multiple of --u, 1/100 of the
-# screen's width on a 16:9 screen (and of 1.78 × its height on a taller one), so a slide looks the same
-# on 1280×720, 1366×768 and 1920×1080 and fills each; the stage is exactly the height above the bar
-# (--bar), and the slide's chart stretches to what its text leaves (`show`).
+# Streamlit's own chrome hidden, the page made a slide. Every size is a multiple of --u: 1% of the
+# screen's width on a 16:9 screen, 1.78% of its height on a taller one (1400×900), so a slide looks the
+# same on 1280×720, 1366×768 and 1920×1080 and fills each. The stage is fixed to exactly the space above
+# the bar (--bar), whatever Streamlit draws before it, and the slide's chart stretches to what its text
+# leaves (`show`). The bar's `margin: 0` undoes Streamlit's -3.2 px, which put its bottom off screen.
 CSS = f"""
 <style>
 :root {{ --u: min(1vw, 1.78vh); --bar: calc(6 * var(--u)); --pad: calc(3.4 * var(--u)); }}
