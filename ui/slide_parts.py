@@ -26,52 +26,64 @@ SIDE_ROWS = 5                          # rows of a table beside a chart
 TITLES = ["Chỉ tiêu năm", "Xếp hạng trong nhóm", "Trễ hạn nhiều nhất", "Chỉ tiêu có nguy cơ, không đạt",
           "Tiến bộ so với kỳ trước"]
 
-# Streamlit's own chrome hidden, the page made a slide; sizes in px because the room sees pixels
+# Streamlit's own chrome hidden, the page made a slide. Every size is a multiple of --u: 1% of the
+# screen's width on a 16:9 screen, 1.78% of its height on a taller one (1400×900), so a slide looks the
+# same on 1280×720, 1366×768 and 1920×1080 and fills each. The stage is fixed to exactly the space above
+# the bar (--bar), whatever Streamlit draws before it, and the slide's chart stretches to what its text
+# leaves (`show`). The bar's `margin: 0` undoes Streamlit's -3.2 px, which put its bottom off screen.
 CSS = f"""
 <style>
+:root {{ --u: min(1vw, 1.78vh); --bar: calc(6 * var(--u)); --pad: calc(3.4 * var(--u)); }}
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
 [data-testid="stDecoration"] {{ display: none !important; }}
 [data-testid="stMain"] {{ background: #ffffff; }}
-[data-testid="stMainBlockContainer"] {{ max-width: 100% !important;
-    padding: 28px 48px 120px 48px !important; }}
-[data-testid="stMain"] h1 {{ font-size: 52px !important; line-height: 1.15 !important;
-    font-weight: 800 !important; color: {INK} !important; padding: 0 0 8px 0 !important;
+.st-key-slide_stage {{ position: fixed; top: 0; left: 0; right: 0; bottom: var(--bar); z-index: 99;
+    padding: calc(1.6 * var(--u)) var(--pad) calc(1 * var(--u)) var(--pad); background: #ffffff;
+    gap: calc(1.1 * var(--u)); flex-wrap: nowrap; }}
+.st-key-slide_stage > div:has(.stHorizontalBlock) {{ flex: 1 1 0 !important; min-height: 0; }}
+.st-key-slide_stage .stColumn > .stVerticalBlock {{ height: 100%; }}
+.st-key-slide_chart {{ flex: 1 1 0 !important; min-height: 0; }}
+.st-key-slide_chart > div, .st-key-slide_chart .stPlotlyChart {{ height: 100%; }}
+[data-testid="stMain"] h1 {{ font-size: calc(3.5 * var(--u)) !important; line-height: 1.15 !important;
+    font-weight: 800 !important; color: {INK} !important; padding: 0 !important;
     letter-spacing: -0.5px; }}
-[data-testid="stMain"] [data-testid="stAlert"] p {{ font-size: 30px !important; line-height: 1.35;
-    color: {INK}; }}
-.slide-lead {{ font-size: 30px; line-height: 1.35; color: {INK}; margin: 0 0 18px 0; }}
-.slide-note {{ font-size: 22px; color: {INK}; margin-top: 10px; }}
-.tiles {{ display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 22px; }}
-.tile {{ border: 3px solid {INK}; border-left-width: 16px; border-radius: 10px; padding: 14px 20px;
-    color: {INK}; }}
+[data-testid="stMain"] [data-testid="stAlert"] p {{ font-size: calc(2.1 * var(--u)) !important;
+    line-height: 1.35; color: {INK}; }}
+.slide-lead {{ font-size: calc(2.1 * var(--u)); line-height: 1.3; color: {INK}; margin: 0; }}
+.slide-note {{ font-size: calc(1.55 * var(--u)); line-height: 1.25; color: {INK}; }}
+.tiles {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: calc(1.4 * var(--u)); }}
+.tile {{ border: 3px solid {INK}; border-left-width: calc(1.1 * var(--u)); border-radius: 10px;
+    padding: calc(0.8 * var(--u)) calc(1.3 * var(--u)); color: {INK}; }}
 .tile.met {{ border-left-color: {GOOD}; }} .tile.at_risk {{ border-left-color: {WARN}; }}
 .tile.missed, .tile.behind {{ border-left-color: {BAD}; }}
-.tile-label {{ font-size: 24px; font-weight: 600; line-height: 1.2; min-height: 58px; }}
-.tile-value {{ font-size: 68px; font-weight: 800; line-height: 1.05;
+.tile-label {{ font-size: calc(1.7 * var(--u)); font-weight: 600; line-height: 1.2;
+    min-height: calc(4.1 * var(--u)); }}
+.tile-value {{ font-size: calc(4.6 * var(--u)); font-weight: 800; line-height: 1.05;
     font-variant-numeric: tabular-nums; }}
-.tile-target {{ font-size: 24px; margin-top: 4px; }}
-.badge {{ display: inline-block; font-size: 22px; font-weight: 800; color: #ffffff; border-radius: 6px;
-    padding: 2px 12px; margin-top: 8px; letter-spacing: 0.5px; }}
+.tile-target {{ font-size: calc(1.7 * var(--u)); line-height: 1.3; }}
+.badge {{ display: inline-block; font-size: calc(1.55 * var(--u)); font-weight: 800; color: #ffffff;
+    border-radius: 6px; padding: 0 calc(0.8 * var(--u)); margin-top: calc(0.4 * var(--u));
+    letter-spacing: 0.5px; }}
 .badge.met {{ background: {GOOD}; }} .badge.at_risk {{ background: {WARN}; }}
 .badge.missed, .badge.behind {{ background: {BAD}; }} .badge.no_data {{ background: {INK}; }}
-table.slide-table {{ border-collapse: collapse; width: 100%; font-size: 27px; color: {INK};
+table.slide-table {{ border-collapse: collapse; width: 100%; font-size: calc(1.9 * var(--u)); color: {INK};
     font-variant-numeric: tabular-nums; }}
-table.slide-table th {{ text-align: left; font-size: 22px; text-transform: uppercase;
-    letter-spacing: 0.5px; border-bottom: 3px solid {INK}; padding: 6px 12px; }}
-table.slide-table td {{ border-bottom: 1px solid {INK}; padding: 6px 12px; vertical-align: top;
-    line-height: 1.3; }}
+table.slide-table th {{ text-align: left; font-size: calc(1.5 * var(--u)); text-transform: uppercase;
+    letter-spacing: 0.5px; border-bottom: 3px solid {INK};
+    padding: calc(0.3 * var(--u)) calc(0.8 * var(--u)); }}
+table.slide-table td {{ border-bottom: 1px solid {INK}; padding: calc(0.3 * var(--u)) calc(0.8 * var(--u));
+    vertical-align: top; line-height: 1.2; }}
 table.slide-table td.num, table.slide-table th.num {{ text-align: right; white-space: nowrap; }}
-.big {{ font-size: 34px; font-weight: 800; line-height: 1.1; }}
-.small {{ font-size: 21px; line-height: 1.2; }}
+.big {{ font-size: calc(2.3 * var(--u)); font-weight: 800; line-height: 1.1; }}
+.small {{ font-size: calc(1.45 * var(--u)); line-height: 1.15; }}
 .up {{ color: {GOOD}; font-weight: 800; }} .down {{ color: {BAD}; font-weight: 800; }}
-.st-key-slide_controls {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 100;
-    background: #ffffff; border-top: 2px solid {INK}; padding: 10px 48px; }}
-.st-key-slide_controls button {{ min-height: 58px; padding: 0 18px; border: 2px solid {INK};
-    color: {INK}; }}
-.st-key-slide_controls button p {{ font-size: 24px !important; font-weight: 700; }}
-.slide-status {{ font-size: 22px; color: {INK}; white-space: nowrap; overflow: hidden;
-    text-overflow: ellipsis; }}
+.st-key-slide_controls {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 100; margin: 0 !important;
+    height: var(--bar); background: #ffffff; border-top: 2px solid {INK}; padding: 0 var(--pad); }}
+.st-key-slide_controls button {{ min-height: calc(4 * var(--u)); padding: 0 calc(1.1 * var(--u));
+    border: 2px solid {INK}; color: {INK}; }}
+.st-key-slide_controls button p {{ font-size: calc(1.6 * var(--u)) !important; font-weight: 700; }}
+.slide-status {{ font-size: calc(1.5 * var(--u)); line-height: 1.2; color: {INK}; }}
 .st-key-slide_controls [data-testid='stElementContainer'] {{ min-width: 0; }}
 .st-key-slide_script {{ display: none; }}
 </style>
@@ -201,7 +213,7 @@ def show(slide: Slide) -> None:
     if slide.body:
         st.html(slide.body)
     if slide.figure is not None:
-        chart = dict(theme=None, config={"displayModeBar": False}, key="slide_chart")
+        chart = dict(theme=None, config={"displayModeBar": False}, key="slide_chart", height="stretch")
         if slide.side:
             left, right = st.columns(list(slide.split), gap="large")
             left.plotly_chart(slide.figure, **chart)

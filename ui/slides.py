@@ -205,7 +205,7 @@ def late_slide(rankings: pl.DataFrame, weakest: pl.DataFrame, province_late: int
         hovertemplate="%{y}: %{text} hồ sơ trễ hạn<extra></extra>",
     ))
     fig.update_layout(**plot_layout(margin=dict(l=10, r=70, t=50, b=10)),
-                      height=max(300, 48 * shown.height + 70),
+                      height=max(260, 36 * shown.height + 70),
                       title=dict(text="Số hồ sơ giải quyết trễ hạn", font=dict(size=24)), showlegend=False,
                       xaxis=dict(visible=False, range=[0, max(shown["finished_late"].to_list()) * 1.18]),
                       yaxis=dict(tickfont=dict(size=22), automargin=True))
@@ -340,7 +340,7 @@ def progress_slide(current: dict, previous: dict | None, period_label: str, prev
                                xanchor="right" if c > 0 else "left", xshift=-10 if c > 0 else 10)
         reach = max(abs(c) for c in changes) * 100 * 2.2
         fig.update_layout(**plot_layout(margin=dict(l=10, r=10, t=50, b=10)),
-                          height=max(300, 44 * len(changes) + 70),
+                          height=max(260, 34 * len(changes) + 70),
                           title=dict(text="Đơn vị thay đổi tỷ lệ đúng hạn nhiều nhất", font=dict(size=24)),
                           showlegend=False, xaxis=dict(visible=False, range=[-reach, reach]),
                           yaxis=dict(visible=False))
