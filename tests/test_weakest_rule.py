@@ -65,7 +65,7 @@ def test_a_unit_ceased_before_the_period_is_listed_not_ranked(r):
     row = district.row(0, named=True)
     assert (row["agency_name"], row["value"], row["is_active"]) == ("UBND huyện Cũ", 0.25, False)
     assert not row["is_ranked"] and row["unranked_reason"] == "not_active"
-    assert queries_targets.UNRANKED_REASONS["not_active"].startswith("Đơn vị không hoạt động trong kỳ")
+    assert queries_targets.UNRANKED_REASONS["not_active"].startswith("Đơn vị đã thôi hoạt động trước kỳ")
     # the same with another minimum (the page re-ranks with the same exclusion rule)
     again = queries_targets.ranking(r, *Q3, "district", "on_time_rate", min_volume=10).row(0, named=True)
     assert not again["is_ranked"] and again["unranked_reason"] == "not_active"

@@ -21,7 +21,7 @@ UNRANKED_REASONS = {
     "no_dossiers": "Không có hồ sơ trong kỳ",
     "unverified": "Đơn vị chưa xác minh",
     "missing_input": "Không có dữ liệu cho một số chỉ tiêu mà các đơn vị cùng nhóm có",
-    "not_active": "Đơn vị không hoạt động trong kỳ (đã thôi hoạt động hoặc chưa thành lập)",
+    "not_active": "Đơn vị đã thôi hoạt động trước kỳ này",
 }
 
 _RANKING_DERIVED = ("is_ranked", "rank", "ranked_count", "peer_median", "peer_value", "percentile",

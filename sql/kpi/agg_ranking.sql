@@ -82,7 +82,9 @@ candidates as (
         k.higher_is_better,
         k.bounded,
         coalesce(r.carried_over + r.received_new, 0) as dossiers,   -- all dossiers of the period
-        agency_active(d.valid_from, d.valid_to, p.start_date, p.end_date) as is_active,
+        -- ranked unless it ceased before the period began; a unit founded later that has figures in
+        -- the period (dossiers moved to it) stays ranked, as it was before the reorganisation rule
+        agency_active(null, d.valid_to, p.start_date, p.end_date) as is_active,
         v.numerator,
         v.denominator,
         v.value,
@@ -93,7 +95,7 @@ candidates as (
             as score,
         v.unscored_points,
         min(v.unscored_points) filter (v.value is not null) over peers as peer_min_unscored,
-        ranking_exclusion(d.peer_group, agency_active(d.valid_from, d.valid_to, p.start_date, p.end_date),
+        ranking_exclusion(d.peer_group, agency_active(null, d.valid_to, p.start_date, p.end_date),
                           coalesce(r.carried_over + r.received_new, 0), v.value,
                           coalesce(v.volume, 0), u.min_volume, v.unscored_points,
                           min(v.unscored_points) filter (v.value is not null) over peers) as unranked_reason

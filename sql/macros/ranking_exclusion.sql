@@ -2,8 +2,8 @@
 -- points left unscored for lack of input (docs/inputs.md), the agency's and the least in its peer group
 -- (null for other KPIs): a total is compared only with totals scored on the same inputs, so an agency
 -- missing an input its peers have is not ranked on it rather than ranked as if it had scored 0.
--- is_active: the agency existed in the period (agency_active); one that had ceased before it began
--- (a district abolished on 30/06/2025 still finishing its last dossiers) is listed, never ranked, so
+-- is_active: the agency had not ceased before the period began (agency_active with no start); one that had
+-- ceased (a district abolished on 30/06/2025 still finishing its last dossiers) is listed, never ranked, so
 -- no view of a later period names it among the best or the weakest
 create or replace macro ranking_exclusion(peer_group, is_active, dossiers, value, volume, min_volume,
                                           unscored, peer_min_unscored) as
