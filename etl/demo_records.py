@@ -104,8 +104,10 @@ def history_rows(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str
 
 
 def step_rows(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime64, load_id: str,
-           rng: np.random.Generator, cal: np.busdaycalendar) -> pl.DataFrame:
-    """Processing steps of the dossiers of the agencies that sync them, over the last months.
+           rng: np.random.Generator, cal: np.busdaycalendar, late_only: bool = False) -> pl.DataFrame:
+    """Processing steps of the dossiers of the agencies that sync them, over the last months; with
+    `late_only`, those of every other late dossier (any agency, any month: a late dossier's steps are
+    recorded for its apology and the late list, so the list names who held it).
 
     Four steps: the desk receives, the specialist office (the land registry branch for land)
     examines, a leader signs, the desk returns the result. A late dossier is made late by one of
@@ -113,7 +115,12 @@ def step_rows(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime
     """
     received, due, end = d["received_day"], d["due_day"], d["end_day"]
     window = as_of - np.timedelta64(30 * STEP_MONTHS, "D")
-    keep = syncing & (received >= window) & ~np.isin(d["status"], [1, 3]) & ~np.isnat(due)
+    timed = ~np.isin(d["status"], [1, 3]) & ~np.isnat(due)
+    keep = syncing & (received >= window) & timed
+    if late_only:
+        # finished after the due day, or open past it and not waiting on the applicant
+        open_late = np.isnat(end) & ~np.isin(d["status"], [5, 6, 8]) & (due < as_of)
+        keep = ~keep & timed & ((~np.isnat(end) & (end > due)) | open_late)
     i = np.nonzero(keep)[0]
     n = i.size
     rec, due_i, end_i, land_i = received[i], due[i], end[i], land[i]
