@@ -102,8 +102,10 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
         **PLOT_LAYOUT, title=title, height=400, legend=dict(orientation="h", y=-0.25),
         xaxis=dict(tickangle=-45, type="category"),
         yaxis=dict(title="Số hồ sơ", tickformat=",.0f", rangemode="tozero", showgrid=False),
-        yaxis2=dict(title=m.label, tickformat=".1%", overlaying="y", side="right", showgrid=True,
-                    gridcolor="#eef1f5"),
+        # a rate from 0 to 100%, never past it (docs: charts of a rate start at zero)
+        yaxis2=dict(title=m.label, tickformat=".0%" if m.fmt == "percent" else ",.1f", overlaying="y",
+                    side="right", showgrid=True, gridcolor="#eef1f5",
+                    **({"range": [0.0, 1.0]} if m.fmt == "percent" else {"rangemode": "tozero"})),
     )
     return fig
 
@@ -125,19 +127,18 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target: dict | None) -> 
         customdata=rows.select("agency_code", "volume").rows(),
         hovertemplate="%{y}<br>%{text} · %{customdata[1]:,.0f}<extra></extra>",
     ))
-    marks = values + ([target_value] if target_value is not None else [])
-    low, high = (min(marks), max(marks)) if marks else (0.0, 1.0)
-    if metric.fmt == "percent" and metric.higher_is_better and low > 0.5:
-        # rates near 100%: start the axis just below the lowest bar so differences show
-        x_range = [max(0.0, low - (1 - low) * 0.6 - 0.01), 1.0 + (1 - low) * 0.25 + 0.01]
-    else:
-        x_range = [0.0, max(high * 1.2, 0.01)]
+    marks = [v for v in values + [target_value] if v is not None]
+    high = max(marks) if marks else 1.0
+    # a bar's length is its value: every axis starts at zero (82% reads a little shorter than 99%,
+    # not a third of it), and a rate's axis ends at 100%, the value's own ceiling
+    x_range = [0.0, 1.0] if metric.fmt == "percent" else [0.0, max(high * 1.2, 0.01)]
     if target_value is not None:
         fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET, line_width=2)
         fig.add_annotation(x=target_value, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                            text=f"Chỉ tiêu {target_text(metric, target['comparator'], target_value)}",
                            font=dict(color=TARGET))
-    fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=40, t=40, b=10)},
+    # the value's label sits past the bar's end: room for "100,0%" right of the axis
+    fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=70, t=40, b=10)},
                       height=max(300, 28 * len(values) + 90),
                       xaxis=dict(tickformat=".0%" if metric.fmt == "percent" else ",.1f", range=x_range),
                       showlegend=False)
@@ -324,3 +325,16 @@ def rank_move(rank_change) -> str:
     if rank_change < 0:
         return f"▼ {-rank_change}"
     return "="
+
+
+def score_766_cell(points, attainable, max_points) -> tuple[float | None, str]:
+    """A group of the 766 index in the heatmap: the share of the points that have input, and its text.
+    Points without input are no one's loss: 'Số hóa hồ sơ' with 6 of 22 points unloadable is scored
+    out of 16 and says the 6 have none. No input at all: no share (grey), 'không có dữ liệu'."""
+    if points is None or not attainable:
+        return None, NO_DATA.lower()
+    text = f"{fmt.number(points, 1)}/{fmt.number(attainable, 1 if attainable % 1 else 0)}"
+    missing = max_points - attainable
+    if missing > 1e-9:
+        text += f"<br>{fmt.number(missing, 1 if missing % 1 else 0)} điểm {NO_DATA.lower()}"
+    return points / attainable, text

@@ -1,0 +1,62 @@
+"""Charts that read right (issue 13, item 4): a bar's length is its value, a rate's axis ends at 100%,
+and a group of the 766 index is scored out of the points that have input."""
+
+import datetime as dt
+
+import polars as pl
+
+from ui import components
+from warehouse.metrics import METRICS
+
+ON_TIME = METRICS["on_time_rate"]
+DAYS = METRICS["avg_processing_days"]
+
+
+def ranked(values: list[float]) -> pl.DataFrame:
+    n = len(values)
+    return pl.DataFrame({
+        "is_ranked": [True] * n, "rank": list(range(1, n + 1)), "value": values,
+        "agency_name": [f"Sở {i}" for i in range(n)], "agency_code": [f"S{i}" for i in range(n)],
+        "volume": [100] * n,
+    })
+
+
+def test_ranking_bars_of_a_rate_start_at_zero_and_stop_at_100_percent():
+    # the issue's case: 99,2% and 82,2% on a 75-105% axis read as three to one
+    fig = components.ranking_chart(ranked([0.992, 0.95, 0.822]), ON_TIME,
+                                   {"comparator": ">=", "target_value": 0.95})
+    assert tuple(fig.layout.xaxis.range) == (0.0, 1.0)
+    assert list(fig.data[0].x) == [0.822, 0.95, 0.992]       # worst at the bottom, lengths as valued
+    assert list(fig.data[0].text) == ["82,2%", "95,0%", "99,2%"]
+    # the same on the rates that reach 100%, and without a target
+    fig = components.ranking_chart(ranked([1.0, 0.999]), ON_TIME, None)
+    assert tuple(fig.layout.xaxis.range) == (0.0, 1.0)
+
+
+def test_ranking_bars_of_days_start_at_zero():
+    fig = components.ranking_chart(ranked([4.0, 10.0]), DAYS, {"comparator": "<=", "target_value": 5.0})
+    low, high = fig.layout.xaxis.range
+    assert low == 0.0 and high == 12.0                        # 20% past the longest bar: its label fits
+
+
+def test_trend_rate_axis_runs_from_zero_to_100_percent():
+    trend = pl.DataFrame({"start_date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1)],
+                          "received_new": [120, 80], "on_time_rate": [0.99, 0.97]})
+    fig = components.trend_chart(trend, "on_time_rate", 0.95, "Tỷ lệ")
+    assert tuple(fig.layout.yaxis2.range) == (0.0, 1.0)
+    assert fig.layout.yaxis.rangemode == "tozero"
+
+
+def test_a_766_group_is_scored_out_of_the_points_with_input():
+    # "Số hóa hồ sơ", 22 points: electronic results 8 + digitised 8 have input, reuse 6 has none.
+    # An agency with 8 x 0,9 = 7,2 and 8 x 0,5 / 0,8 = 5 has 12,2 points of 16: 76,25%, not 12,2 / 22
+    share, text = components.score_766_cell(12.2, 16.0, 22.0)
+    assert abs(share - 0.7625) < 1e-12
+    assert text == "12,2/16<br>6 điểm không có dữ liệu"
+    # every point with input: no note
+    assert components.score_766_cell(18.0, 20.0, 20.0) == (0.9, "18,0/20")
+    # an average over agencies of which some miss an input: 15,5 points with input on average
+    share, text = components.score_766_cell(10.0, 15.5, 22.0)
+    assert text == "10,0/15,5<br>6,5 điểm không có dữ liệu"
+    # nothing with input: no colour, said so
+    assert components.score_766_cell(None, 0, 22.0) == (None, "không có dữ liệu")
