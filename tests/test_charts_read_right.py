@@ -33,6 +33,17 @@ def test_ranking_bars_of_a_rate_start_at_zero_and_stop_at_100_percent():
     assert tuple(fig.layout.xaxis.range) == (0.0, 1.0)
 
 
+def test_a_low_rate_starts_at_zero_and_a_ratio_may_pass_100_percent():
+    # late share 2-5%: the axis fits the bars (5% x 1,2 = 6%) rather than 0-100%
+    fig = components.ranking_chart(ranked([0.02, 0.05]), METRICS["late_share"], None)
+    low, high = fig.layout.xaxis.range
+    assert low == 0.0 and abs(high - 0.06) < 1e-12
+    # time used / time allowed is no rate: 130% is a value, its bar is drawn whole
+    fig = components.ranking_chart(ranked([0.8, 1.3]), METRICS["processing_time_ratio"], None)
+    low, high = fig.layout.xaxis.range
+    assert low == 0.0 and abs(high - 1.56) < 1e-12
+
+
 def test_ranking_bars_of_days_start_at_zero():
     fig = components.ranking_chart(ranked([4.0, 10.0]), DAYS, {"comparator": "<=", "target_value": 5.0})
     low, high = fig.layout.xaxis.range

@@ -98,6 +98,7 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
         fig.add_scatter(x=labels, y=[target_value] * len(labels), name="Chỉ tiêu", mode="lines", yaxis="y2",
                         line=dict(color=BAD, dash="dash", width=2),
                         hovertemplate="%{y:.1%}<extra>Chỉ tiêu</extra>")
+    rate = m.fmt == "percent" and m.bounded
     fig.update_layout(
         **PLOT_LAYOUT, title=title, height=400, legend=dict(orientation="h", y=-0.25),
         xaxis=dict(tickangle=-45, type="category"),
@@ -105,7 +106,7 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
         # a rate from 0 to 100%, never past it (docs: charts of a rate start at zero)
         yaxis2=dict(title=m.label, tickformat=".0%" if m.fmt == "percent" else ",.1f", overlaying="y",
                     side="right", showgrid=True, gridcolor="#eef1f5",
-                    **({"range": [0.0, 1.0]} if m.fmt == "percent" else {"rangemode": "tozero"})),
+                    **({"range": [0.0, 1.0]} if rate else {"rangemode": "tozero"})),
     )
     return fig
 
@@ -130,8 +131,11 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target: dict | None) -> 
     marks = [v for v in values + [target_value] if v is not None]
     high = max(marks) if marks else 1.0
     # a bar's length is its value: every axis starts at zero (82% reads a little shorter than 99%,
-    # not a third of it), and a rate's axis ends at 100%, the value's own ceiling
-    x_range = [0.0, 1.0] if metric.fmt == "percent" else [0.0, max(high * 1.2, 0.01)]
+    # not a third of it), with room for the label past the longest bar; a rate's axis never passes 100%,
+    # its own ceiling (a ratio such as time used / time allowed may)
+    x_range = [0.0, max(high * 1.2, 0.01)]
+    if metric.fmt == "percent" and metric.bounded:
+        x_range[1] = min(x_range[1], 1.0)
     if target_value is not None:
         fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET, line_width=2)
         fig.add_annotation(x=target_value, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
