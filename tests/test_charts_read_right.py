@@ -50,12 +50,28 @@ def test_ranking_bars_of_days_start_at_zero():
     assert low == 0.0 and high == 12.0                        # 20% past the longest bar: its label fits
 
 
-def test_trend_rate_axis_runs_from_zero_to_100_percent():
-    trend = pl.DataFrame({"start_date": [dt.date(2025, 1, 1), dt.date(2025, 2, 1)],
-                          "received_new": [120, 80], "on_time_rate": [0.99, 0.97]})
-    fig = components.trend_chart(trend, "on_time_rate", 0.95, "Tỷ lệ")
+def trend(rates: list[float]) -> pl.DataFrame:
+    return pl.DataFrame({"start_date": [dt.date(2025, m + 1, 1) for m in range(len(rates))],
+                         "received_new": [100] * len(rates), "on_time_rate": rates})
+
+
+def test_trend_rate_line_ends_at_100_percent_and_says_where_it_is_cut():
+    # lowest point 95% (the target): cut at the tenth below 95% - 5 points = 90%, said in the title
+    fig = components.trend_chart(trend([0.99, 0.97, 1.0]), "on_time_rate", 0.95, "Tỷ lệ")
+    low, high = fig.layout.yaxis2.range
+    assert (round(low, 9), high) == (0.9, 1.0)
+    assert fig.layout.yaxis2.title.text == "Tỷ lệ giải quyết đúng hạn (trục từ 90%)"
+    assert fig.layout.yaxis.rangemode == "tozero"              # the dossiers' bars from zero
+    # 85%: 80% (8,5 - 0,5 = 8 tenths)
+    assert round(fig_low(trend([0.85, 0.9]), None), 9) == 0.8
+    # a month below 50%: the whole scale, no cut to mention
+    fig = components.trend_chart(trend([0.45, 0.9]), "on_time_rate", None, "Tỷ lệ")
     assert tuple(fig.layout.yaxis2.range) == (0.0, 1.0)
-    assert fig.layout.yaxis.rangemode == "tozero"
+    assert fig.layout.yaxis2.title.text == "Tỷ lệ giải quyết đúng hạn"
+
+
+def fig_low(frame: pl.DataFrame, target) -> float:
+    return components.trend_chart(frame, "on_time_rate", target, "Tỷ lệ").layout.yaxis2.range[0]
 
 
 def test_a_766_group_is_scored_out_of_the_points_with_input():
@@ -63,11 +79,11 @@ def test_a_766_group_is_scored_out_of_the_points_with_input():
     # An agency with 8 x 0,9 = 7,2 and 8 x 0,5 / 0,8 = 5 has 12,2 points of 16: 76,25%, not 12,2 / 22
     share, text = components.score_766_cell(12.2, 16.0, 22.0)
     assert abs(share - 0.7625) < 1e-12
-    assert text == "12,2/16<br>6 điểm không có dữ liệu"
+    assert text == "12,2/16<br>6 điểm không<br>có dữ liệu"
     # every point with input: no note
     assert components.score_766_cell(18.0, 20.0, 20.0) == (0.9, "18,0/20")
     # an average over agencies of which some miss an input: 15,5 points with input on average
     share, text = components.score_766_cell(10.0, 15.5, 22.0)
-    assert text == "10,0/15,5<br>6,5 điểm không có dữ liệu"
+    assert text == "10,0/15,5<br>6,5 điểm không<br>có dữ liệu"
     # nothing with input: no colour, said so
     assert components.score_766_cell(None, 0, 22.0) == (None, "không có dữ liệu")

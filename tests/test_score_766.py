@@ -600,4 +600,4 @@ def test_the_heatmap_scores_each_group_out_of_the_points_with_input(r):
     assert sat["points"] == pytest.approx((10.4 + 12) / 2)
     share, text = components.score_766_cell(dig["points"], dig["attainable_points"], dig["max_points"])
     assert share == pytest.approx(12.476190 / 16, abs=1e-6)
-    assert text == "12,5/16<br>6 điểm không có dữ liệu"
+    assert text == "12,5/16<br>6 điểm không<br>có dữ liệu"

@@ -93,22 +93,35 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
     fig.add_bar(x=labels, y=trend["received_new"].to_list(), name="Hồ sơ mới tiếp nhận",
                 marker_color="#dbe3ee", hovertemplate="%{y:,.0f} hồ sơ<extra></extra>")
     fig.add_scatter(x=labels, y=trend[metric_key].to_list(), name=m.label, mode="lines+markers",
-                    yaxis="y2", line=dict(color=NEUTRAL, width=3), hovertemplate="%{y:.1%}<extra></extra>")
+                    yaxis="y2", line=dict(color=NEUTRAL, width=3), hovertemplate="%{y:.1%}<extra></extra>",
+                    cliponaxis=False)   # a month at 100% sits on the axis's top, whole
     if target_value is not None:
         fig.add_scatter(x=labels, y=[target_value] * len(labels), name="Chỉ tiêu", mode="lines", yaxis="y2",
                         line=dict(color=BAD, dash="dash", width=2),
                         hovertemplate="%{y:.1%}<extra>Chỉ tiêu</extra>")
-    rate = m.fmt == "percent" and m.bounded
     fig.update_layout(
         **PLOT_LAYOUT, title=title, height=400, legend=dict(orientation="h", y=-0.25),
         xaxis=dict(tickangle=-45, type="category"),
         yaxis=dict(title="Số hồ sơ", tickformat=",.0f", rangemode="tozero", showgrid=False),
-        # a rate from 0 to 100%, never past it (docs: charts of a rate start at zero)
-        yaxis2=dict(title=m.label, tickformat=".0%" if m.fmt == "percent" else ",.1f", overlaying="y",
-                    side="right", showgrid=True, gridcolor="#eef1f5",
-                    **({"range": [0.0, 1.0]} if rate else {"rangemode": "tozero"})),
+        yaxis2=rate_line_axis(m, [*trend[metric_key].to_list(), target_value]),
     )
     return fig
+
+
+def rate_line_axis(m: Metric, values: list) -> dict:
+    """The right axis of a KPI's monthly line. A rate ends at 100%, never past it; as a line (dots,
+    not bars) it may start above zero so a month's move shows, and then its title says where it is
+    cut ("trục từ 80%"): a rate near 100% starts at the tenth below its lowest point less 5 points."""
+    axis = dict(title=m.label, overlaying="y", side="right", showgrid=True, gridcolor="#eef1f5")
+    if not (m.fmt == "percent" and m.bounded):
+        return axis | dict(tickformat=",.1f" if m.fmt != "percent" else ".0%", rangemode="tozero")
+    shown = [v for v in values if v is not None]
+    low = min(shown) if shown else 0.0
+    cut = math.floor(low * 10 - 0.5) / 10 if low >= 0.5 else 0.0
+    step = 0.05 if cut >= 0.8 else (0.1 if cut else 0.2)
+    title = m.label + (f" (trục từ {fmt.percent(cut, 0)})" if cut else "")
+    return axis | dict(title=title, tickformat=".0%", range=[cut, 1.0], tickmode="linear", tick0=0.0,
+                       dtick=step)
 
 
 def ranking_chart(ranked: pl.DataFrame, metric: Metric, target: dict | None) -> go.Figure:
@@ -340,5 +353,6 @@ def score_766_cell(points, attainable, max_points) -> tuple[float | None, str]:
     text = f"{fmt.number(points, 1)}/{fmt.number(attainable, 1 if attainable % 1 else 0)}"
     missing = max_points - attainable
     if missing > 1e-9:
-        text += f"<br>{fmt.number(missing, 1 if missing % 1 else 0)} điểm {NO_DATA.lower()}"
+        # three short lines: six cells side by side leave each about 80 pixels at 1280 wide
+        text += f"<br>{fmt.number(missing, 1 if missing % 1 else 0)} điểm không<br>có dữ liệu"
     return points / attainable, text
