@@ -141,11 +141,17 @@ def step_rows(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime
                     np.maximum(shift(plan2, -rng.integers(0, 3, n), cal), rec))
     act3 = np.where(finished, shift(rec, np.floor(took * 0.85).astype(np.int64), cal),
                     np.maximum(shift(plan3, -rng.integers(0, 2, n), cal), act2))
-    act2 = np.where(late & (culprit == 2), shift(plan2, late_by, cal), np.minimum(act2, plan2))
+    # an overdue dossier still open: the specialist office passed it on late (half the delay so far)
+    # and the leader's signature is still to come, so the late list can name who delayed it
+    open_late = late & ~finished
+    culprit = np.where(open_late, 2, culprit)
+    act2 = np.where(late & (culprit == 2),
+                    shift(plan2, np.where(open_late, np.ceil(late_by / 2).astype(np.int64), late_by), cal),
+                    np.minimum(act2, plan2))
     act3 = np.where(late & (culprit <= 3), np.maximum(shift(plan3, late_by, cal), act2),
                     np.maximum(np.minimum(act3, plan3), act2))
     # unfinished dossiers: only the steps done by the data's date; the one holding it has not acted
-    done2 = finished | ((act2 <= as_of) & ~(late & (culprit == 2)))
+    done2 = finished | ((act2 <= as_of) & (open_late | ~(late & (culprit == 2))))
     done3 = finished | ((act3 <= as_of) & done2 & ~(late & (culprit <= 3)))
 
     def office_hours() -> np.ndarray:
