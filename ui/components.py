@@ -62,7 +62,7 @@ def rate_delta(change: float | None, higher_is_better: bool = True) -> dict:
     fmt.points writes the minus sign '−'; a change shown as 0,0 is no change (grey, no arrow)."""
     if change is None:
         return {}
-    moved = fmt.number(abs(change) * 100, 1) != fmt.number(0, 1)
+    moved = fmt.signed(change * 100, 1)[0] in "+−"     # fmt's one rule: shown as 0,0, no change
     good = (change > 0) == higher_is_better
     return {"delta": fmt.points(change),
             "delta_color": "gray" if not moved else ("green" if good else "red"),
