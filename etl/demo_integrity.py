@@ -158,6 +158,11 @@ def add_integrity_issues(con, dossiers: pl.DataFrame | None, agencies: pl.DataFr
         stage("_demo_history", history_rows(d, sloppy, as_of_day, load_id, month_rng, cal))
         land = (chunk["field_code"] == "DD").fill_null(False).to_numpy()
         stage("_demo_steps", step_rows(d, syncs[aidx], land, as_of_day, load_id, month_rng, cal))
+        # the other late dossiers' steps draw from their own stream: month_rng's later draws (quarantine)
+        # and every figure before this change stay as they were
+        late_rng = np.random.default_rng([seed, 766, first.year, first.month, 1])
+        stage("_demo_steps", step_rows(d, syncs[aidx], land, as_of_day, load_id, late_rng, cal,
+                                       late_only=True))
         build.insert_frame(con, "quarantine", quarantine_rows(d, np.array(codes), sloppy, load_id, month_rng))
 
     if staged["_demo_changes"]:

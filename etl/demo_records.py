@@ -104,8 +104,10 @@ def history_rows(d: dict, sloppy: np.ndarray, as_of: np.datetime64, load_id: str
 
 
 def step_rows(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime64, load_id: str,
-           rng: np.random.Generator, cal: np.busdaycalendar) -> pl.DataFrame:
-    """Processing steps of the dossiers of the agencies that sync them, over the last months.
+           rng: np.random.Generator, cal: np.busdaycalendar, late_only: bool = False) -> pl.DataFrame:
+    """Processing steps of the dossiers of the agencies that sync them, over the last months; with
+    `late_only`, those of every other late dossier (any agency, any month: a late dossier's steps are
+    recorded for its apology and the late list, so the list names who held it).
 
     Four steps: the desk receives, the specialist office (the land registry branch for land)
     examines, a leader signs, the desk returns the result. A late dossier is made late by one of
@@ -113,7 +115,12 @@ def step_rows(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime
     """
     received, due, end = d["received_day"], d["due_day"], d["end_day"]
     window = as_of - np.timedelta64(30 * STEP_MONTHS, "D")
-    keep = syncing & (received >= window) & ~np.isin(d["status"], [1, 3]) & ~np.isnat(due)
+    timed = ~np.isin(d["status"], [1, 3]) & ~np.isnat(due)
+    keep = syncing & (received >= window) & timed
+    if late_only:
+        # finished after the due day, or open past it and not waiting on the applicant
+        open_late = np.isnat(end) & ~np.isin(d["status"], [5, 6, 8]) & (due < as_of)
+        keep = ~keep & timed & ((~np.isnat(end) & (end > due)) | open_late)
     i = np.nonzero(keep)[0]
     n = i.size
     rec, due_i, end_i, land_i = received[i], due[i], end[i], land[i]
@@ -134,11 +141,17 @@ def step_rows(d: dict, syncing: np.ndarray, land: np.ndarray, as_of: np.datetime
                     np.maximum(shift(plan2, -rng.integers(0, 3, n), cal), rec))
     act3 = np.where(finished, shift(rec, np.floor(took * 0.85).astype(np.int64), cal),
                     np.maximum(shift(plan3, -rng.integers(0, 2, n), cal), act2))
-    act2 = np.where(late & (culprit == 2), shift(plan2, late_by, cal), np.minimum(act2, plan2))
+    # an overdue dossier still open: the specialist office passed it on late (half the delay so far)
+    # and the leader's signature is still to come, so the late list can name who delayed it
+    open_late = late & ~finished
+    culprit = np.where(open_late, 2, culprit)
+    act2 = np.where(late & (culprit == 2),
+                    shift(plan2, np.where(open_late, np.ceil(late_by / 2).astype(np.int64), late_by), cal),
+                    np.minimum(act2, plan2))
     act3 = np.where(late & (culprit <= 3), np.maximum(shift(plan3, late_by, cal), act2),
                     np.maximum(np.minimum(act3, plan3), act2))
     # unfinished dossiers: only the steps done by the data's date; the one holding it has not acted
-    done2 = finished | ((act2 <= as_of) & ~(late & (culprit == 2)))
+    done2 = finished | ((act2 <= as_of) & (open_late | ~(late & (culprit == 2))))
     done3 = finished | ((act3 <= as_of) & done2 & ~(late & (culprit <= 3)))
 
     def office_hours() -> np.ndarray:

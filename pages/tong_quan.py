@@ -86,24 +86,37 @@ def score_766_section(kind: str, key: str, label: str) -> None:
     )
     st.html(components.html_table(table, numeric=("Số đơn vị", "Trung vị", "Thấp nhất – cao nhất"),
                                   caption="Tổng điểm (thang 100) của các đơn vị trong nhóm"))
-    # a group without any input has no points (None), not zero
-    share = [[row[f"points_{g}"] / m if m and row[f"points_{g}"] is not None else None
-              for g, m in zip(groups["group_key"], groups["max_points"])]
+    # each group scored out of the points that have input (docs/score_766.md): "Số hóa hồ sơ" without
+    # its 6 unloadable points is out of 16, and says the 6 have no data; no input at all: no colour
+    by_group = {(g["peer_group"], g["group_key"]): g
+                for g in get_766("peer_group_groups", kind, key).iter_rows(named=True)}
+
+    def cell(peer: str, group: str, max_points: float) -> tuple[float | None, str]:
+        found = by_group.get((peer, group)) or {"points": None, "attainable_points": 0}
+        return components.score_766_cell(found["points"], found["attainable_points"], max_points)
+
+    cells = [[cell(row["peer_group"], g, m) for g, m in zip(groups["group_key"], groups["max_points"])]
              for row in summary.iter_rows(named=True)]
-    text = [[f"{fmt.number(row[f'points_{g}'], 1)}/{fmt.number(m)}" for g, m in
-             zip(groups["group_key"], groups["max_points"])] for row in summary.iter_rows(named=True)]
+    share = [[c[0] for c in line] for line in cells]
+    # a cell without colour carries no text of the heatmap's own: an annotation says it has no data
+    text = [[c[1] if c[0] is not None else "" for c in line] for line in cells]
     fig = go.Figure(go.Heatmap(
         z=share, x=[wrap(label) for label in groups["group_label"].to_list()],
-        y=summary["peer_group_label"].to_list(),
-        text=text, texttemplate="%{text}", textfont=dict(size=14), zmin=0.5, zmax=1,
+        y=[wrap(label, 22) for label in summary["peer_group_label"].to_list()],
+        text=text, texttemplate="%{text}", textfont=dict(size=12), zmin=0.5, zmax=1,
         colorscale=[[0, "#c0392b"], [0.5, "#f5d76e"], [1, "#1b7f3b"]],
-        hovertemplate="%{y}<br>%{x}: %{text} điểm (%{z:.0%} điểm tối đa)<extra></extra>",
-        colorbar=dict(title="% điểm tối đa", tickformat=".0%"),
+        hovertemplate="%{y}<br>%{x}: %{text}<br>%{z:.0%} số điểm có dữ liệu<extra></extra>",
+        # narrow labels and colour bar: six cells keep room for three short lines at 1280 wide
+        colorbar=dict(title="% điểm<br>có dữ liệu", tickformat=".0%", thickness=14),
     ))
     fig.update_layout(**components.PLOT_LAYOUT | {"margin": dict(l=10, r=10, t=50, b=10)},
-                      height=150 + 45 * summary.height,
-                      title="Điểm bình quân từng nhóm tiêu chí / điểm tối đa",
+                      height=150 + 80 * summary.height,
+                      title="Điểm bình quân từng nhóm tiêu chí / số điểm có dữ liệu",
                       yaxis=dict(autorange="reversed"), xaxis=dict(side="bottom", title=None, tickangle=0))
+    for y, line in zip(summary["peer_group_label"].to_list(), cells):
+        for x, (value, words) in zip(groups["group_label"].to_list(), line):
+            if value is None:
+                fig.add_annotation(x=wrap(x), y=wrap(y, 22), text=words, showarrow=False, font=dict(size=13))
     st.plotly_chart(fig, key="groups_766")
 
 meta = bootstrap("Tổng quan")

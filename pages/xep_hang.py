@@ -44,6 +44,28 @@ def open_agency(agency_code: str) -> None:
         st.markdown(f"[Mở trang của đơn vị]({agency_url(agency_code)})")
 
 
+def standing(row: dict) -> str:
+    """'Sở X (94,8% · cận dưới Wilson 88,1%)': the plain value beside the score it is ranked by."""
+    if not wilson:
+        return f"{row['agency_name']} ({show(metric, row['value'])})"
+    return f"{row['agency_name']} ({show(metric, row['value'])} · {side} Wilson {fmt.percent(row['score'])})"
+
+
+def wilson_note(rows: pl.DataFrame, bottom: pl.DataFrame) -> str:
+    """Why the foot of the table is not the lowest plain rates: the Wilson rule, and who it moves up."""
+    worst = (max if metric.higher_is_better else min)(bottom["value"].to_list())
+    poorer = (pl.col("value") < worst) if metric.higher_is_better else (pl.col("value") > worst)
+    ahead = rows.filter(~pl.col("agency_code").is_in(bottom["agency_code"].to_list()) & poorer)
+    note = (f"Cuối bảng theo thứ hạng, tức theo {side} Wilson (tin cậy {fmt.number(confidence * 100, 0)}%) "
+            "của tỷ lệ, không theo tỷ lệ: đơn vị ít hồ sơ có khoảng tin cậy rộng "
+            "nên xếp thấp hơn tỷ lệ của nó.")
+    if ahead.height:
+        note += " " + ("Tỷ lệ kém hơn nhưng xếp trên vì nhiều hồ sơ: " + "; ".join(
+            f"{r['agency_name']} ({show(metric, r['value'])}, {fmt.number(r['volume'])} hồ sơ, "
+            f"{fmt.number(r['finished_late'])} trễ hạn)" for r in ahead.iter_rows(named=True)) + ".")
+    return note
+
+
 meta = bootstrap("Xếp hạng")
 st.title("Xếp hạng cơ quan, đơn vị")
 
@@ -84,8 +106,8 @@ ranked_rows = ranked.filter(pl.col("is_ranked"))
 st.subheader(f"{group_labels[peer]} · {metric.label} · {period['period_label']}")
 wilson = rule["method"] == "wilson" and metric.bounded
 confidence = math.erf(rule["z"] / math.sqrt(2))  # z = 1,96 -> 95%
-bound_label = (("Cận dưới" if metric.higher_is_better else "Cận trên")
-               + f" tin cậy {fmt.number(confidence * 100, 0)}%")
+side = "cận dưới" if metric.higher_is_better else "cận trên"
+bound_label = side.capitalize() + f" tin cậy {fmt.number(confidence * 100, 0)}%"
 st.caption(
     f"Đơn vị có từ {fmt.number(min_volume)} hồ sơ tính chỉ số trở lên mới được xếp hạng"
     + (f" (quy định: {rule_volume})" if min_volume != rule["min_volume"] else " (theo quy định)") + ". "
@@ -110,12 +132,10 @@ else:
     )
     if ranked_rows.height >= 6:
         top, bottom = ranked_rows.head(3), ranked_rows.tail(3)
-        st.markdown(
-            "**Dẫn đầu:** " + "; ".join(f"{n} ({show(metric, v)})" for n, v in
-                                        zip(top["agency_name"], top["value"]))
-            + "  \n**Cuối bảng:** " + "; ".join(f"{n} ({show(metric, v)})" for n, v in
-                                                zip(bottom["agency_name"], bottom["value"]))
-        )
+        st.markdown("**Dẫn đầu:** " + "; ".join(standing(r) for r in top.iter_rows(named=True))
+                    + "  \n**Cuối bảng:** " + "; ".join(standing(r) for r in bottom.iter_rows(named=True)))
+        if wilson:
+            st.caption(wilson_note(ranked_rows, bottom))
     chosen = st.plotly_chart(components.ranking_chart(ranked, metric, target), key="ranking_chart",
                              on_select="rerun", selection_mode="points")
     points = chosen.selection.points if chosen else []

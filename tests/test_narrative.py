@@ -236,7 +236,7 @@ def test_brief_holds_the_figures_and_is_self_contained():
     # nothing fetched: no link, no external script, image, font or stylesheet
     assert not re.search(r"https?://|src=|href=|@import|url\(", doc), doc
     text = re.sub(r"<[^>]+>", " ", doc)
-    for figure in ("22.440", "20.919", "98,9%", "+1,4 điểm % so với kỳ trước", "240", "503",
+    for figure in ("22.440", "20.919", "98,9%", "+1,4\u00a0điểm\u00a0% so với kỳ trước", "240", "503",
                    "Số liệu đến ngày 05/10/2025", "Quý III/2025 (từ ngày 01/07/2025 đến ngày 30/09/2025)"):
         assert figure in text, figure
     # the targets table: each target with its verdict, in the registry's order

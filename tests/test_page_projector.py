@@ -162,7 +162,7 @@ def test_slide_5_progress_since_the_previous_quarter(hand):
     # bottom to top: the largest fall, then the gains
     assert bars["customdata"] == ["Sở C", "Sở A", "Sở B"]
     assert bars["x"] == pytest.approx([-12.5, -5.0, 10.0])
-    assert bars["text"] == ["−12,5 điểm %", "−5,0 điểm %", "+10,0 điểm %"]
+    assert bars["text"] == ["−12,5\u00a0điểm\u00a0%", "−5,0\u00a0điểm\u00a0%", "+10,0\u00a0điểm\u00a0%"]
 
 
 def test_first_period_has_nothing_to_compare_with(hand):

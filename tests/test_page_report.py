@@ -144,7 +144,7 @@ def test_quarter_paragraph_table_form_and_brief_by_hand(small_dir, monkeypatch, 
                      "Đang giải quyết quá hạn": "1"}
     # a drop: red and pointing down (Streamlit alone would read the '−' sign as a rise)
     drop = at.metric[2].proto
-    assert (drop.delta, drop.color, drop.direction) == ("−15,3 điểm %", drop.RED, drop.DOWN)
+    assert (drop.delta, drop.color, drop.direction) == ("−15,3\u00a0điểm\u00a0%", drop.RED, drop.DOWN)
 
     # per peer group (one: departments), then the group's agencies; both end on the same totals row
     tables = html_tables(at)

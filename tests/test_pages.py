@@ -157,7 +157,7 @@ def test_ranking_shows_the_rule_the_change_and_the_percentile(tmp_path, monkeypa
     body = at.get("html")[0].proto.body
     assert "href='/co_quan?don_vi=D&amp;ky=month&amp;ma_ky=2025-03'" in body, body
     # D: value, change from February, and the Wilson lower bound it is ranked on (19/20 -> 76,4%)
-    assert (ranked[2][3], ranked[2][4], ranked[2][5]) == ("95,0%", "−5,0 điểm %", "76,4%")
+    assert (ranked[2][3], ranked[2][4], ranked[2][5]) == ("95,0%", "−5,0\u00a0điểm\u00a0%", "76,4%")
     unranked = {r[0]: r[3] for r in _html_rows(at, 1)}
     assert unranked == {"Sở C": "Chưa đủ số hồ sơ tối thiểu", "Sở E": "Không có hồ sơ trong kỳ",
                         "Sở H": "Chưa đủ số hồ sơ tối thiểu"}

@@ -70,6 +70,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import DOSSIER_SCHEMA, agencies_frame, dossier, ts
+from ui import components
 from warehouse import build, queries, queries_766, queries_targets, store
 from warehouse.metrics import METRICS
 
@@ -582,3 +583,21 @@ def test_demo_inputs_are_deterministic_for_the_seed():
     assert ratings["rating_id"].is_unique().all() and first["pakn_id"].is_unique().all()
     flags = demo_inputs.procedure_flags(3)
     assert flags.height == len(ref.PROCEDURES) and set(flags["online_level"]) <= {0, 1, 2}
+
+
+def test_the_heatmap_scores_each_group_out_of_the_points_with_input(r):
+    """Departments in March 2025: S's digitisation has 12.476190 points of the 16 with input (reuse,
+    6 points, has none); E has no dossier input, so it is no one in that cell. Satisfaction: S 10.4
+    of 18, E 12 of the 12 of its PAKN indicators (no ratings): on average 11.2 of 15."""
+    got = queries_766.peer_group_groups(r, "month", "2025-03")
+    dept = {row["group_key"]: row
+            for row in got.filter(pl.col("peer_group") == "department").iter_rows(named=True)}
+    dig = dept["digitisation"]
+    assert (dig["agencies"], dig["attainable_points"], dig["max_points"]) == (1, 16, 22)
+    assert dig["points"] == pytest.approx(8 * 4 / 6 + 8 * (5 / 7) / 0.8)
+    sat = dept["satisfaction"]
+    assert (sat["agencies"], sat["attainable_points"], sat["max_points"]) == (2, 15, 18)
+    assert sat["points"] == pytest.approx((10.4 + 12) / 2)
+    share, text = components.score_766_cell(dig["points"], dig["attainable_points"], dig["max_points"])
+    assert share == pytest.approx(12.476190 / 16, abs=1e-6)
+    assert text == "12,5/16<br>6 điểm không<br>có dữ liệu"

@@ -62,7 +62,7 @@ def rate_delta(change: float | None, higher_is_better: bool = True) -> dict:
     fmt.points writes the minus sign '−'; a change shown as 0,0 is no change (grey, no arrow)."""
     if change is None:
         return {}
-    moved = fmt.number(abs(change) * 100, 1) != fmt.number(0, 1)
+    moved = fmt.signed(change * 100, 1)[0] in "+−"     # fmt's one rule: shown as 0,0, no change
     good = (change > 0) == higher_is_better
     return {"delta": fmt.points(change),
             "delta_color": "gray" if not moved else ("green" if good else "red"),
@@ -93,7 +93,8 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
     fig.add_bar(x=labels, y=trend["received_new"].to_list(), name="Hồ sơ mới tiếp nhận",
                 marker_color="#dbe3ee", hovertemplate="%{y:,.0f} hồ sơ<extra></extra>")
     fig.add_scatter(x=labels, y=trend[metric_key].to_list(), name=m.label, mode="lines+markers",
-                    yaxis="y2", line=dict(color=NEUTRAL, width=3), hovertemplate="%{y:.1%}<extra></extra>")
+                    yaxis="y2", line=dict(color=NEUTRAL, width=3), hovertemplate="%{y:.1%}<extra></extra>",
+                    cliponaxis=False)   # a month at 100% sits on the axis's top, whole
     if target_value is not None:
         fig.add_scatter(x=labels, y=[target_value] * len(labels), name="Chỉ tiêu", mode="lines", yaxis="y2",
                         line=dict(color=BAD, dash="dash", width=2),
@@ -102,10 +103,25 @@ def trend_chart(trend: pl.DataFrame, metric_key: str, target_value: float | None
         **PLOT_LAYOUT, title=title, height=400, legend=dict(orientation="h", y=-0.25),
         xaxis=dict(tickangle=-45, type="category"),
         yaxis=dict(title="Số hồ sơ", tickformat=",.0f", rangemode="tozero", showgrid=False),
-        yaxis2=dict(title=m.label, tickformat=".1%", overlaying="y", side="right", showgrid=True,
-                    gridcolor="#eef1f5"),
+        yaxis2=rate_line_axis(m, [*trend[metric_key].to_list(), target_value]),
     )
     return fig
+
+
+def rate_line_axis(m: Metric, values: list) -> dict:
+    """The right axis of a KPI's monthly line. A rate ends at 100%, never past it; as a line (dots,
+    not bars) it may start above zero so a month's move shows, and then its title says where it is
+    cut ("trục từ 80%"): a rate near 100% starts at the tenth below its lowest point less 5 points."""
+    axis = dict(title=m.label, overlaying="y", side="right", showgrid=True, gridcolor="#eef1f5")
+    if not (m.fmt == "percent" and m.bounded):
+        return axis | dict(tickformat=",.1f" if m.fmt != "percent" else ".0%", rangemode="tozero")
+    shown = [v for v in values if v is not None]
+    low = min(shown) if shown else 0.0
+    cut = math.floor(low * 10 - 0.5) / 10 if low >= 0.5 else 0.0
+    step = 0.05 if cut >= 0.8 else (0.1 if cut else 0.2)
+    title = m.label + (f" (trục từ {fmt.percent(cut, 0)})" if cut else "")
+    return axis | dict(title=title, tickformat=".0%", range=[cut, 1.0], tickmode="linear", tick0=0.0,
+                       dtick=step)
 
 
 def ranking_chart(ranked: pl.DataFrame, metric: Metric, target: dict | None) -> go.Figure:
@@ -125,19 +141,21 @@ def ranking_chart(ranked: pl.DataFrame, metric: Metric, target: dict | None) -> 
         customdata=rows.select("agency_code", "volume").rows(),
         hovertemplate="%{y}<br>%{text} · %{customdata[1]:,.0f}<extra></extra>",
     ))
-    marks = values + ([target_value] if target_value is not None else [])
-    low, high = (min(marks), max(marks)) if marks else (0.0, 1.0)
-    if metric.fmt == "percent" and metric.higher_is_better and low > 0.5:
-        # rates near 100%: start the axis just below the lowest bar so differences show
-        x_range = [max(0.0, low - (1 - low) * 0.6 - 0.01), 1.0 + (1 - low) * 0.25 + 0.01]
-    else:
-        x_range = [0.0, max(high * 1.2, 0.01)]
+    marks = [v for v in values + [target_value] if v is not None]
+    high = max(marks) if marks else 1.0
+    # a bar's length is its value: every axis starts at zero (82% reads a little shorter than 99%,
+    # not a third of it), with room for the label past the longest bar; a rate's axis never passes 100%,
+    # its own ceiling (a ratio such as time used / time allowed may)
+    x_range = [0.0, max(high * 1.2, 0.01)]
+    if metric.fmt == "percent" and metric.bounded:
+        x_range[1] = min(x_range[1], 1.0)
     if target_value is not None:
         fig.add_vline(x=target_value, line_dash="dash", line_color=TARGET, line_width=2)
         fig.add_annotation(x=target_value, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                            text=f"Chỉ tiêu {target_text(metric, target['comparator'], target_value)}",
                            font=dict(color=TARGET))
-    fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=40, t=40, b=10)},
+    # the value's label sits past the bar's end: room for "100,0%" right of the axis
+    fig.update_layout(**PLOT_LAYOUT | {"margin": dict(l=10, r=70, t=40, b=10)},
                       height=max(300, 28 * len(values) + 90),
                       xaxis=dict(tickformat=".0%" if metric.fmt == "percent" else ",.1f", range=x_range),
                       showlegend=False)
@@ -324,3 +342,17 @@ def rank_move(rank_change) -> str:
     if rank_change < 0:
         return f"▼ {-rank_change}"
     return "="
+
+
+def score_766_cell(points, attainable, max_points) -> tuple[float | None, str]:
+    """A group of the 766 index in the heatmap: the share of the points that have input, and its text.
+    Points without input are no one's loss: 'Số hóa hồ sơ' with 6 of 22 points unloadable is scored
+    out of 16 and says the 6 have none. No input at all: no share (grey), 'không có dữ liệu'."""
+    if points is None or not attainable:
+        return None, NO_DATA.lower()
+    text = f"{fmt.number(points, 1)}/{fmt.number(attainable, 1 if attainable % 1 else 0)}"
+    missing = max_points - attainable
+    if missing > 1e-9:
+        # three short lines: six cells side by side leave each about 80 pixels at 1280 wide
+        text += f"<br>{fmt.number(missing, 1 if missing % 1 else 0)} điểm không<br>có dữ liệu"
+    return points / attainable, text

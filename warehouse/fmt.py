@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from warehouse.metrics import EXPORT_DIGITS, round_half_away
 
 EMPTY = "—"
+# a number and its unit never part at a line's end: "96,5 điểm %" is one piece (non-breaking spaces)
+NBSP = "\u00a0"
+POINTS_UNIT = f"{NBSP}điểm{NBSP}%"
 
 
 def _missing(value) -> bool:
@@ -40,8 +43,16 @@ def points(delta_ratio, digits: int = 1) -> str:
     """A change of a rate in percentage points: 0.012 -> '+1,2 điểm %'."""
     if _missing(delta_ratio):
         return EMPTY
-    sign = "+" if delta_ratio > 0 else ("−" if delta_ratio < 0 else "±")
-    return f"{sign}{number(abs(delta_ratio) * 100, digits)} điểm %"
+    return signed(delta_ratio * 100, digits) + POINTS_UNIT
+
+
+def signed(value, digits: int = 1) -> str:
+    """'+1,2', '−0,5', and '0,0' for a change that rounds to zero: the sign is the shown number's, so
+    −0,00004 never reads '−0,0' (the one place a change gets its sign)."""
+    shown = number(abs(value), digits)
+    if not any(ch in "123456789" for ch in shown):
+        return shown
+    return ("+" if value > 0 else "−") + shown
 
 
 def date(value) -> str:
@@ -79,6 +90,5 @@ def metric_change(metric, delta) -> str:
         return EMPTY
     if metric.fmt == "percent":
         return points(delta)
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    unit = " ngày" if metric.fmt == "days" else " điểm"
-    return f"{sign}{number(abs(delta), 1)}{unit}"
+    unit = "ngày" if metric.fmt == "days" else "điểm"
+    return f"{signed(delta, 1)}{NBSP}{unit}"

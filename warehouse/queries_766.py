@@ -165,6 +165,34 @@ def peer_group_summary(r, kind: str, key: str) -> pl.DataFrame:
     )
 
 
+def peer_group_groups(r, kind: str, key: str) -> pl.DataFrame:
+    """Per peer group and group of the index, over the agencies scored in the period that have input
+    for the group: how many, their average points and average maximum attainable (the points of the
+    indicators with input), and the group's maximum. A group scored out of what has input: a point
+    no agency can have input for (reuse of digitised data) is neither won nor lost. No row for a
+    group without input in the whole peer group."""
+    return r.query(
+        """
+        with per_agency as (
+            select s.peer_group, i.group_key, s.agency_code,
+                   sum(i.points) filter (i.has_data) as points,
+                   sum(i.max_points) filter (i.has_data) as attainable
+            from agg_score_766 as s
+            join agg_score_766_indicator as i using (period_kind, period_key, agency_code)
+            where s.period_kind = $kind and s.period_key = $key and s.total_points is not null
+            group by all
+        )
+        select p.peer_group, p.group_key, count(*) as agencies, avg(p.points) as points,
+               avg(p.attainable) as attainable_points, any_value(g.max_points) as max_points
+        from per_agency as p
+        join ref_766_group as g using (group_key)
+        where p.attainable > 0
+        group by all
+        """,
+        {"kind": kind, "key": key},
+    )
+
+
 def period_scores(r, kind: str, key: str) -> pl.DataFrame:
     """Every agency scored in a period, by agency code: its name, the six groups' points under the
     portal's codes (ref_766_group.portal_code, in the group order; null = no input for the group),

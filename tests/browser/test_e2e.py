@@ -197,7 +197,7 @@ def test_vietnamese_number_formats_in_english_browser(new_context):
     assert any(VN_COUNT.match(v) for v in values), values
     assert not [v for v in values if EN_PERCENT.search(v) or EN_THOUSANDS.search(v)], values
     deltas = page.locator('[data-testid="stMetricDelta"]').all_inner_texts()
-    assert deltas and all(re.search(r"\d,\d điểm %$", d) for d in deltas), deltas
+    assert deltas and all(re.search(r"\d,\d\sđiểm\s%$", d) for d in deltas), deltas
 
     wait_for_charts(page)
     chart_text = page.locator('[data-testid="stPlotlyChart"] .main-svg').first.text_content()
