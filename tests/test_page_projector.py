@@ -156,7 +156,7 @@ def test_slide_4_missed_once_the_year_is_over(tmp_path, monkeypatch):
 def test_slide_5_progress_since_the_previous_quarter(hand):
     at = run_page(PAGE, trang="5", **Q2)
     no_errors(at)
-    assert headline(at) == "Tỷ lệ đúng hạn Quý II/2025 giảm 2,5 điểm %: từ 88,3% xuống 85,8%"
+    assert headline(at) == "Tỷ lệ đúng hạn Quý II/2025 giảm 2,5\u00a0điểm\u00a0%: từ 88,3% xuống 85,8%"
     assert "Quý II/2025 so với Quý I/2025" in html(at)
     bars = chart(at)["data"][0]
     # bottom to top: the largest fall, then the gains

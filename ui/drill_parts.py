@@ -182,12 +182,11 @@ def children_bars(rows: pl.DataFrame, targets: dict[str, float]) -> go.Figure:
             customdata=[[r["child_id"], f"Chỉ tiêu: ≥ {fmt.percent(g)}"] for r, g in zip(records, goals)],
             hovertemplate="<b>%{y}</b><br>%{customdata[1]}<extra></extra>",
         )
-    marks = values + [g for g in goals if g is not None]
-    low = min(marks) if marks else 0.0
-    left = max(0.0, low - (1 - low) * 0.6 - 0.01) if low > 0.5 else 0.0
-    fig.update_layout(**components.PLOT_LAYOUT | {"margin": dict(l=10, r=50, t=10, b=10)},
+    # a rate's bar starts at zero and its axis ends at 100% (a cut axis made 82% look a third of 99%);
+    # the value labels sit outside the bars, in the right margin, never clipped
+    fig.update_layout(**components.PLOT_LAYOUT | {"margin": dict(l=10, r=70, t=10, b=10)},
                       height=max(220, 26 * len(values) + 70), showlegend=False, bargap=0.25,
-                      xaxis=dict(tickformat=".0%", range=[left, 1.0 + (1 - left) * 0.12]),
+                      xaxis=dict(tickformat=".0%", range=[0.0, 1.0]),
                       yaxis=dict(type="category", automargin=True))
     return fig
 

@@ -179,7 +179,7 @@ def short_name(name: str | None, province: str | None) -> str:
 
 
 def points_abs(delta: float) -> str:
-    return f"{fmt.number(abs(delta) * 100, 1)} điểm %"
+    return f"{fmt.number(abs(delta) * 100, 1)}{fmt.POINTS_UNIT}"
 
 
 def plot_layout(**extra) -> dict:
