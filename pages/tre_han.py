@@ -30,6 +30,11 @@ kind, key, label = period["period_kind"], period["period_key"], period["period_l
 groups = data.get("peer_groups", kind, key)
 group_labels = {ALL: "Tất cả các nhóm"} | dict(
     zip(groups["peer_group"].to_list(), groups["peer_group_label"].to_list()))
+asked, remembered = st.query_params.get("don_vi"), state.candidate("nhom")
+if (state.from_link("don_vi") and asked != ALL and remembered not in (None, ALL)
+        and asked not in get("agencies", remembered)["agency_code"].to_list()):
+    # a link naming an agency opens that agency, whatever peer group was chosen before
+    st.query_params["nhom"] = ALL
 c1, c2 = st.columns(2)
 peer = state.select("Nhóm đơn vị", list(group_labels), "nhom", format_func=group_labels.get, default=ALL,
                     container=c1)
