@@ -222,4 +222,4 @@ else:
 
 # --- 4. the dossiers themselves ------------------------------------------------------------------------
 st.subheader("4. Hồ sơ trễ hạn và sắp đến hạn")
-listing.late_and_due_soon(period, meta.get("as_of"), name, agency=code, file_tag=f"{code}_")
+listing.late_and_due_soon(period, meta.get("as_of"), name, agency=code)

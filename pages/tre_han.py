@@ -46,6 +46,6 @@ agency_names = {ALL: "Tất cả đơn vị trong nhóm"} | dict(
 agency = state.select("Cơ quan, đơn vị", list(agency_names), "don_vi", format_func=agency_names.get,
                       default=auth.preferred_agency(agency_names) or ALL, container=c2)
 agency_arg = None if agency == ALL else agency
-who = agency_names[agency] if agency_arg else group_labels[peer]
+who = agency_names[agency] if agency_arg else ("Toàn tỉnh" if peer == ALL else group_labels[peer])
 
 listing.late_and_due_soon(period, meta.get("as_of"), who, peer_arg, agency_arg)
