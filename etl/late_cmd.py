@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 import polars as pl
-import xlsxwriter
 
 from etl import command_checks
 from warehouse import queries_late, store, xlsx_layout
-from warehouse.escape import escape_frame, escape_text
+from warehouse.escape import escape_frame
 
 # the CSV's columns: the required ones first (their order is the public interface), then names
 COLUMNS = ["dossier_code", "agency_code", "received_date", "due_date", "finished_date", "working_days_late",
@@ -48,7 +47,6 @@ XLSX_ORDER = ["dossier_code", "agency_code", "agency_name", "procedure_name", "r
 SLIP_CSV = {True: "yes", False: "no"}
 SLIP_VN = {True: "Có", False: "Chưa", None: "Không có dữ liệu"}
 TITLE = "DANH SÁCH HỒ SƠ TRỄ HẠN"
-DATE_FORMAT = "dd/mm/yyyy"
 
 
 class LateError(Exception):
@@ -87,47 +85,22 @@ def write_csv(frame: pl.DataFrame, out: TextIO) -> None:
 
 def write_xlsx(frame: pl.DataFrame, date_from: dt.date, date_to: dt.date, agency_label: str,
                path: Path) -> None:
-    """The list as an office files it: a title, the window in dd/mm/yyyy, Vietnamese headers, dates as
-    dates shown dd/mm/yyyy, A4 landscape one page wide with the header row on every page."""
+    """The list as an office files it (warehouse/xlsx_layout.py, as the pages' download): a title, who
+    and the window in dd/mm/yyyy, Vietnamese headers, dates as dates shown dd/mm/yyyy and working days
+    as numbers, A4 landscape one page wide with the header row on every page."""
     sheet = frame.with_columns(
         pl.col("apology_slip").replace_strict(SLIP_VN, default=SLIP_VN[None], return_dtype=pl.String),
-    ).select(XLSX_ORDER)
-    sheet = escape_frame(sheet).rename({c: HEADERS[c] for c in XLSX_ORDER})
-    shown = {
-        HEADERS[c]: ([v.strftime("%d/%m/%Y") for v in frame[c].drop_nulls()] if c.endswith("_date")
-                     else [str(v) for v in sheet[HEADERS[c]].drop_nulls()])
-        for c in XLSX_ORDER
-    }
-    wrap = {HEADERS["agency_name"], HEADERS["procedure_name"]}
-    widths = {h: xlsx_layout.column_px(h, v, wrap=h in wrap) for h, v in shown.items()}
-    header_row = 3
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "strings_to_numbers": False,
-                                          "default_format_properties": xlsx_layout.FONT})
-    try:
-        ws = wb.add_worksheet("Hồ sơ trễ hạn")
-        last = sheet.width - 1
-        title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
-        ws.merge_range(0, 0, 0, last, TITLE, title)
-        italic = wb.add_format({"italic": True, "align": "center"})
-        ws.merge_range(1, 0, 1, last, escape_text(agency_label), italic)
-        ws.merge_range(2, 0, 2, last, f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}", italic)
-        ws.set_row(header_row, xlsx_layout.header_height(widths))
-        formats: dict[str, str | dict] = {HEADERS[c]: DATE_FORMAT for c in XLSX_ORDER if c.endswith("_date")}
-        formats[HEADERS["working_days_late"]] = "0"
-        formats.update({h: {"text_wrap": True} for h in wrap})
-        sheet.write_excel(
-            workbook=wb, worksheet=ws, position=(header_row, 0), table_style="Table Style Light 1",
-            column_formats=formats, column_widths=widths, autofilter=False,
-            header_format={"bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
-                           "border": 1},
-            freeze_panes=(header_row + 1, 1),
-        )
-        total = wb.add_format({"bold": True})
-        ws.write_string(header_row + 1 + sheet.height, 0, f"Tổng cộng: {sheet.height} hồ sơ", total)
-        xlsx_layout.print_setup(ws, header_row, header_row)
-    finally:
-        wb.close()
+    ).select(XLSX_ORDER).rename({c: HEADERS[c] for c in XLSX_ORDER})
+    xlsx_layout.write_listing(path, sheet, TITLE,
+                              [agency_label, f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"],
+                              "Hồ sơ trễ hạn", wrap=(HEADERS["agency_name"], HEADERS["procedure_name"]))
+
+
+def file_name(agency: str | None, agency_name: str | None, date_from: dt.date, date_to: dt.date) -> str:
+    """The workbook's name when --output is a folder: who (the agency's name and code, or toan_tinh) and
+    the window, as the page's download names its file."""
+    who = f"{xlsx_layout.file_part(agency_name or '')}_{agency}" if agency else "toan_tinh"
+    return f"ho_so_tre_han_{who}_{date_from:%Y-%m-%d}_{date_to:%Y-%m-%d}.xlsx"
 
 
 def run(directory: Path, date_from: dt.date, date_to: dt.date, agency: str | None, fmt: str,
@@ -138,17 +111,21 @@ def run(directory: Path, date_from: dt.date, date_to: dt.date, agency: str | Non
     reader = store.Reader(directory)
     try:
         frame = late_frame(reader, date_from, date_to, agency)
-        label = "Toàn tỉnh"
+        label, name = "Toàn tỉnh", None
         if agency is not None:
-            name = reader.query("select agency_name from dim_agency where agency_code = $a", {"a": agency})
-            label = f"{name['agency_name'][0]} ({agency})"
+            name = reader.query("select agency_name from dim_agency where agency_code = $a",
+                                {"a": agency})["agency_name"][0]
+            label = f"{name} ({agency})"
     except LateError as exc:
         print(exc, file=sys.stderr)
         return 2
     finally:
         reader.close()
     if fmt == "xlsx":
+        if output.is_dir():
+            output = output / file_name(agency, name, date_from, date_to)
         write_xlsx(frame, date_from, date_to, label, output)
+        print(f"đã ghi {output}", file=sys.stderr)
     elif output is not None:
         with open(output, "w", encoding="utf-8", newline="") as out:
             write_csv(frame, out)
@@ -166,4 +143,6 @@ def add_parser(sub, add_warehouse, date_type) -> None:
     late.add_argument("--agency", metavar="CODE", help="one agency's dossiers (default: every agency)")
     late.add_argument("--format", choices=["csv", "xlsx"], default="csv",
                       help="csv (ISO dates) to standard output or --output; xlsx (Vietnamese) to --output")
-    late.add_argument("--output", metavar="FILE", type=Path, help="write to FILE (required for xlsx)")
+    late.add_argument("--output", metavar="FILE", type=Path,
+                      help="write to FILE (required for xlsx); an existing folder: the xlsx is named there "
+                           "after the agency (or toan_tinh) and the window")

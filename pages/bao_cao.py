@@ -2,6 +2,8 @@
 downloadable as the .xlsx office form; a drafted paragraph to paste into the written report; a
 one-page A4 brief for the chairman. All from the same rows (docs/report.md)."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -18,16 +20,27 @@ LEVELS = {"agency": "Theo cơ quan", "unit": "Theo địa bàn", "field": "Theo 
 FILE_PART = {"agency": "co_quan", "unit": "dia_ban", "field": "linh_vuc"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RATE = narrative.RATE
-# sixteen columns: smaller type, names on one line, the table scrolls sideways rather than squeezing them
-TABLE_CSS = """<style>
-.bc-wide { overflow-x: auto; }
-.bc-wide table.vn-table { font-size: 13px; }
-.bc-wide table.vn-table th { vertical-align: bottom; padding: 4px 6px; min-width: 64px; }
-.bc-wide table.vn-table th:first-child { min-width: 0; }
-.bc-wide table.vn-table td { padding: 3px 6px; }
-.bc-wide table.vn-table td:nth-child(2) { white-space: nowrap; }
-.bc-wide table.vn-table tr:last-child td { font-weight: 600; border-top: 2px solid #cbd5e1; }
+# sixteen columns: smaller type, names on one line; the table scrolls inside its own box (both ways),
+# the header row and the STT and name columns stay put while it does, so "Tỷ lệ đúng hạn" at the far
+# right is read against its row's name on a 1280-pixel screen
+STT_PX = 44
+TABLE_CSS = f"""<style>
+.bc-wide {{ overflow: auto; max-height: 560px; border: 1px solid #e2e8f0; }}
+.bc-wide table.vn-table {{ font-size: 13px; border-collapse: separate; border-spacing: 0; }}
+.bc-wide table.vn-table th {{ vertical-align: bottom; padding: 4px 6px; min-width: 64px;
+  position: sticky; top: 0; z-index: 2; }}
+.bc-wide table.vn-table td {{ padding: 3px 6px; background: #fff; }}
+.bc-wide table.vn-table th:nth-child(-n+2), .bc-wide table.vn-table td:nth-child(-n+2) {{
+  position: sticky; z-index: 1; }}
+.bc-wide table.vn-table th:nth-child(-n+2) {{ z-index: 3; }}
+.bc-wide table.vn-table th:first-child, .bc-wide table.vn-table td:first-child {{
+  left: 0; min-width: {STT_PX}px; max-width: {STT_PX}px; width: {STT_PX}px; box-sizing: border-box; }}
+.bc-wide table.vn-table th:nth-child(2), .bc-wide table.vn-table td:nth-child(2) {{
+  left: {STT_PX}px; white-space: nowrap; box-shadow: 4px 0 4px -2px rgba(15, 23, 42, 0.18); }}
+.bc-wide table.vn-table tr:last-child td {{ font-weight: 600; border-top: 2px solid #cbd5e1; }}
 </style>"""
+SCROLL_CUE = ("Bảng rộng: cuộn ngang để xem các cột bên phải (đến “Tỷ lệ đúng hạn”); cột tên và "
+              "dòng tiêu đề luôn hiện.")
 
 get_report = data.getter("queries_report")
 get_units = data.getter("queries_units")
@@ -36,9 +49,9 @@ get_targets = data.getter("queries_targets")
 
 def show_table(frame: pl.DataFrame, text: dict[str, str], caption: str) -> None:
     table = report_table.formatted(frame, text)
-    with st.container(height=560 if table.height > 16 else "content"):
-        html = components.html_table(table, numeric=("STT", *report_table.NUMERIC), caption=caption)
-        st.html(f"{TABLE_CSS}<div class='bc-wide'>{html}</div>")
+    html = components.html_table(table, numeric=("STT", *report_table.NUMERIC), caption=caption)
+    st.html(f"{TABLE_CSS}<div class='bc-wide'>{html}</div>")
+    st.caption(SCROLL_CUE)
 
 
 def show_agency_level(period: dict, agencies: pl.DataFrame) -> None:
@@ -47,7 +60,7 @@ def show_agency_level(period: dict, agencies: pl.DataFrame) -> None:
     show_table(groups, {"peer_group_label": "Nhóm cơ quan, đơn vị"},
                f"{period['period_label']}: toàn tỉnh theo nhóm cơ quan, đơn vị")
     present = groups.filter((pl.col("carried_over") + pl.col("received_new")) > 0)
-    tabs = st.tabs(present["peer_group_label"].to_list())
+    _, tabs = state.tabs(dict(zip(present["peer_group"], present["peer_group_label"])), "nhom")
     for tab, group, group_label in zip(tabs, present["peer_group"], present["peer_group_label"]):
         with tab:
             rows = agencies.filter(pl.col("peer_group") == group)
@@ -67,18 +80,23 @@ def show_unit_level(period: dict, agencies: pl.DataFrame) -> None:
     show_table(parts, {"part": "Cấp, nhóm cơ quan"},
                f"{period['period_label']}: toàn tỉnh = sở, ban, ngành + cơ quan Trung ương + cấp huyện "
                "(gồm các xã) + cấp xã mới + đơn vị chưa xác định địa bàn")
-    levels = [("Cấp huyện (đến 30/06/2025)", "district", 1, "mỗi huyện gồm UBND huyện và các xã của huyện"),
-              ("Cấp xã đến 30/06/2025", "commune", 1, "các xã, phường, thị trấn trước sắp xếp"),
-              ("Cấp xã từ 01/07/2025", "commune", 2, "các xã, phường sau sắp xếp")]
+    # (URL code of the tab, its name, level, version of the unit list, what it holds)
+    levels = [("huyen", "Cấp huyện (đến 30/06/2025)", "district", 1, "mỗi huyện gồm UBND huyện và các xã "
+               "của huyện"),
+              ("xa_cu", "Cấp xã đến 30/06/2025", "commune", 1, "các xã, phường, thị trấn trước sắp xếp"),
+              ("xa_moi", "Cấp xã từ 01/07/2025", "commune", 2, "các xã, phường sau sắp xếp")]
     kind, key = period["period_kind"], period["period_key"]
-    frames = [(name, get_units("unit_report", kind, key, level, version), note)
-              for name, level, version, note in levels]
-    frames = [f for f in frames if f[1].height]
+    frames = [(code, name, get_units("unit_report", kind, key, level, version), note)
+              for code, name, level, version, note in levels]
+    frames = [f for f in frames if f[2].height]
     if not frames:
         components.empty_state(
             "Kho dữ liệu chưa có danh mục đơn vị hành chính, nên chưa chia được theo địa bàn.")
         return
-    for tab, (name, rows, note) in zip(st.tabs([f[0] for f in frames]), frames):
+    # a period after the reorganisation of 01/07/2025 opens on the communes that existed in it
+    after = period["start_date"] >= dt.date(2025, 7, 1)
+    _, tabs = state.tabs({f[0]: f[1] for f in frames}, "dia_ban", default="xa_moi" if after else None)
+    for tab, (_, name, rows, note) in zip(tabs, frames):
         with tab:
             show_table(rows, {"unit_label": "Đơn vị hành chính"}, f"{name}: {note}")
 

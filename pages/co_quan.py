@@ -41,8 +41,7 @@ groups = dict(zip(agencies["peer_group"].to_list(), agencies["peer_group_label"]
 asked = st.query_params.get("don_vi")
 unknown = asked is not None and asked not in by_code
 arrived = state.from_link("don_vi") and asked in by_code
-if arrived and st.session_state.get("url_nhom", st.query_params.get("nhom")) not in (
-        None, ALL, by_code[asked]["peer_group"]):
+if arrived and state.candidate("nhom") not in (None, ALL, by_code[asked]["peer_group"]):
     # a link naming an agency opens that agency, whatever peer group was chosen before
     st.query_params["nhom"] = ALL
 
@@ -50,7 +49,7 @@ c1, c2 = st.columns([1, 2])
 peer = state.select("Nhóm đơn vị", [ALL, *groups], "nhom", default=ALL, container=c1,
                     format_func=lambda g: "Tất cả các nhóm" if g == ALL else groups[g])
 in_group = agencies if peer == ALL else agencies.filter(pl.col("peer_group") == peer)
-code = state.select("Cơ quan, đơn vị", in_group["agency_code"].to_list(), "don_vi", container=c2,
+code = state.select("Cơ quan, đơn vị", in_group["agency_code"].to_list(), "don_vi", container=c2, warn=False,
                     format_func=lambda c: parts.agency_label(by_code[c]),
                     default=auth.preferred_agency(in_group["agency_code"].to_list()))
 agency = by_code[code]
@@ -223,4 +222,4 @@ else:
 
 # --- 4. the dossiers themselves ------------------------------------------------------------------------
 st.subheader("4. Hồ sơ trễ hạn và sắp đến hạn")
-listing.late_and_due_soon(period, meta.get("as_of"), name, agency=code, file_tag=f"{code}_")
+listing.late_and_due_soon(period, meta.get("as_of"), name, agency=code)

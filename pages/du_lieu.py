@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ui import auth, components, data
+from ui import auth, components, data, state
 from ui.bootstrap import bootstrap
 from warehouse import fmt
 
@@ -34,11 +34,13 @@ _text = components.text_col
 
 
 audit_lines = auth.audit_log()   # province leaders only
-loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, *audit_tab = st.tabs(
-    ["Các lần nạp", "Bản ghi bị loại", "Mã chưa xác minh", "Độ mới của dữ liệu", "Dữ liệu đầu vào",
-     "Lịch làm việc"]
-    + (["Nhật ký truy cập"] if audit_lines is not None else [])
-)
+# the open tab is in the URL (muc=...), so a link opens on it
+SECTIONS = {"nap": "Các lần nạp", "bi_loai": "Bản ghi bị loại", "chua_xac_minh": "Mã chưa xác minh",
+            "do_moi": "Độ mới của dữ liệu", "dau_vao": "Dữ liệu đầu vào", "lich": "Lịch làm việc"}
+if audit_lines is not None:
+    SECTIONS["nhat_ky"] = "Nhật ký truy cập"
+_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, *audit_tab) = state.tabs(
+    SECTIONS, "muc")
 
 with loads_tab:
     log = data.get("load_log")
@@ -177,10 +179,9 @@ with calendar_tab:
         components.empty_state("Kho này được tạo trước khi có lịch ngày nghỉ chính thức: "
                                "chạy `python -m etl build` để tính lại.")
     else:
-        years = list(range(covered[1], covered[0] - 1, -1))
-        as_of_year = int(str(meta.get("as_of") or covered[1])[:4])
-        year = st.selectbox("Năm", years, index=years.index(as_of_year) if as_of_year in years else 0,
-                            key="calendar_year")
+        years = [str(y) for y in range(covered[1], covered[0] - 1, -1)]
+        as_of_year = str(meta.get("as_of") or covered[1])[:4]
+        year = int(state.select("Năm", years, "nam", default=as_of_year))
         st.caption("Ngày làm việc là thứ Hai đến thứ Sáu, trừ ngày nghỉ lễ, Tết và ngày nghỉ hoán đổi, cộng "
                    "ngày thứ Bảy, Chủ nhật đi làm bù (Bộ luật Lao động 2019, Điều 112). Nguồn: gói holidays; "
                    "các ngày Chính phủ thông báo mà gói chưa có được nạp bằng tệp điều chỉnh "

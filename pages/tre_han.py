@@ -30,6 +30,11 @@ kind, key, label = period["period_kind"], period["period_key"], period["period_l
 groups = data.get("peer_groups", kind, key)
 group_labels = {ALL: "Tất cả các nhóm"} | dict(
     zip(groups["peer_group"].to_list(), groups["peer_group_label"].to_list()))
+asked, remembered = st.query_params.get("don_vi"), state.candidate("nhom")
+if (state.from_link("don_vi") and asked != ALL and remembered not in (None, ALL)
+        and asked not in get("agencies", remembered)["agency_code"].to_list()):
+    # a link naming an agency opens that agency, whatever peer group was chosen before
+    st.query_params["nhom"] = ALL
 c1, c2 = st.columns(2)
 peer = state.select("Nhóm đơn vị", list(group_labels), "nhom", format_func=group_labels.get, default=ALL,
                     container=c1)
@@ -41,6 +46,6 @@ agency_names = {ALL: "Tất cả đơn vị trong nhóm"} | dict(
 agency = state.select("Cơ quan, đơn vị", list(agency_names), "don_vi", format_func=agency_names.get,
                       default=auth.preferred_agency(agency_names) or ALL, container=c2)
 agency_arg = None if agency == ALL else agency
-who = agency_names[agency] if agency_arg else group_labels[peer]
+who = agency_names[agency] if agency_arg else ("Toàn tỉnh" if peer == ALL else group_labels[peer])
 
 listing.late_and_due_soon(period, meta.get("as_of"), who, peer_arg, agency_arg)

@@ -238,7 +238,7 @@ def test_export_is_audited(real):
     at = login(LATE, "truong_a", ky="month", ma_ky="2025-03")
     at.download_button[0].click().run()
     no_errors(at)
-    assert ("truong_a", "xuat", "ho_so_tre_han_2025-03.xlsx", "app") in audit_lines(real)
+    assert ("truong_a", "xuat", "ho_so_tre_han_so_mot_A_2025-03.xlsx", "app") in audit_lines(real)
 
 
 def test_leader_reads_the_audit_log_on_the_data_page(real):

@@ -248,14 +248,14 @@ def test_data_page_shows_the_calendar_in_force(wh, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_DIR", str(wh))
     at = run_page("pages/du_lieu.py")
     no_errors(at)
-    year = next(s for s in at.selectbox if s.key == "calendar_year")
-    assert year.value == 2026
+    year = next(s for s in at.selectbox if s.key == "url_nam")
+    assert year.value == "2026"
     table = next(df.value for df in at.dataframe if "Nguồn" in df.value.columns)
     rows = {r["Ngày"]: (r["Loại"], r["Nguồn"]) for r in table.to_dict("records")}
     assert rows["02/01/2026"] == ("Nghỉ", "Tệp điều chỉnh")
     assert rows["10/01/2026"] == ("Làm bù", "Tệp điều chỉnh")
     assert rows["27/04/2026"] == ("Nghỉ", "Gói holidays")
-    at = year.set_value(2025).run()
+    at = year.set_value("2025").run()
     no_errors(at)
     table = next(df.value for df in at.dataframe if "Nguồn" in df.value.columns)
     assert ("26/04/2025", "Làm bù") in set(zip(table["Ngày"], table["Loại"]))

@@ -181,11 +181,13 @@ def test_late_dossiers_by_field_and_listing_worked_by_hand(wh_dir, monkeypatch):
 
     # the Excel file the button writes: the same four dossiers, in the page's columns
     r = store.Reader(wh_dir)
-    listing = late_listing(queries_late.late_dossiers(r, "quarter", "2025-Q3", agency="A"))
+    listing = late_listing(queries_late.late_dossiers(r, "quarter", "2025-Q3", agency="A"), typed=True)
     r.close()
-    sheet = pl.read_excel(io.BytesIO(excel_bytes(listing, "Đã trễ hạn")))
+    # row 0 the title, row 1 the header; the foot counts the rows; dates stored as dates
+    sheet = pl.read_excel(io.BytesIO(excel_bytes(listing, "Đã trễ hạn")), read_options={"header_row": 1})
+    sheet = sheet.head(-1)
     assert set(sheet["Mã hồ sơ"].to_list()) == late_ids
-    assert sheet.filter(pl.col("Mã hồ sơ") == "A-202507-late0")["Hẹn trả"].to_list() == ["10/07/2025"]
+    assert sheet.filter(pl.col("Mã hồ sơ") == "A-202507-late0")["Hẹn trả"].to_list() == [dt.date(2025, 7, 10)]
 
 
 def test_chart_counts_late_dossiers_per_field(wh_dir, monkeypatch):

@@ -121,14 +121,23 @@ def test_page_lists_late_and_due_soon_and_exports_excel(wh_dir, monkeypatch):
 
     buttons = at.get("download_button")
     assert len(buttons) == 2
-    late_xlsx = pl.read_excel(io.BytesIO(_download_bytes(stores[-1], buttons[0])))
+    # the files name who and the period, in their names and their title rows
+    assert [stores[-1]._deferred_callables[b.proto.deferred_file_id]["filename"] for b in buttons] == [
+        "ho_so_tre_han_toan_tinh_2025-03.xlsx", "ho_so_sap_den_han_toan_tinh_3_ngay.xlsx"]
+    late_bytes = _download_bytes(stores[-1], buttons[0])
+    head = pl.read_excel(io.BytesIO(late_bytes), has_header=False).head(4)[:, 0].to_list()
+    assert head[:3] == ["DANH SÁCH HỒ SƠ TRỄ HẠN", "Toàn tỉnh",
+                        "Tháng 03/2025: từ ngày 01/03/2025 đến ngày 31/03/2025"]
+    # dates as dates and working days as numbers: they sort and sum in the spreadsheet
+    late_xlsx = pl.read_excel(io.BytesIO(late_bytes), read_options={"header_row": 4}).head(-1)
     assert late_xlsx["Mã hồ sơ"].to_list() == ["L2", "L1", "B1"]
-    assert late_xlsx["Số ngày làm việc trễ"].cast(pl.String).to_list() == ["6", "2", "1"]
-    assert late_xlsx["Hẹn trả"].to_list() == ["12/03/2025", "07/03/2025", "06/03/2025"]
+    assert late_xlsx["Số ngày làm việc trễ"].to_list() == [6, 2, 1]
+    assert late_xlsx["Hẹn trả"].to_list() == [dt.date(2025, 3, 12), dt.date(2025, 3, 7), dt.date(2025, 3, 6)]
     assert late_xlsx["Phiếu xin lỗi"].to_list() == ["Chưa", "Có", "Chưa"]
     assert "'=Sở Hai" in late_xlsx["Cơ quan, đơn vị"].to_list()
     assert "'-Đăng ký" in late_xlsx["Thủ tục"].to_list()
-    soon_xlsx = pl.read_excel(io.BytesIO(_download_bytes(stores[-1], buttons[1])))
+    soon_xlsx = pl.read_excel(io.BytesIO(_download_bytes(stores[-1], buttons[1])),
+                              read_options={"header_row": 3}).head(-1)
     assert soon_xlsx["Mã hồ sơ"].to_list() == ["S4", "S1", "S2"]
     for frame in (late_xlsx, soon_xlsx):
         for col in frame.columns:

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui import data
+from ui import data, state
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TITLE = "Đánh giá giải quyết thủ tục hành chính"
@@ -82,6 +82,7 @@ def _ensure_warehouse() -> None:
 
 def bootstrap(page_title: str) -> dict[str, str]:
     """Page config, style, a warehouse to read; returns the warehouse's meta (as_of, demo, ...)."""
+    state.enter(page_title)   # first: whether this run entered the page decides whose choice wins
     # a file of our own: a Material icon as page icon is fetched from fonts.gstatic.com
     st.set_page_config(page_title=f"{page_title} · {APP_TITLE}", page_icon=str(FAVICON), layout="wide")
     st.markdown(_CSS, unsafe_allow_html=True)

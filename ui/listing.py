@@ -9,8 +9,7 @@ import polars as pl
 import streamlit as st
 
 from ui import components
-from warehouse import fmt
-from warehouse.escape import escape_frame
+from warehouse import fmt, xlsx_layout
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_SLIP_DATA = "Không có dữ liệu"
@@ -65,9 +64,15 @@ def apology_sentence(counts: dict) -> str:
     return "; ".join(parts) + "."
 
 
-def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
-    """queries_late.late_dossiers rows as people read them."""
-    text = components.text_col
+def _typed(col: str, alias: str, kind: str = "number") -> pl.Expr:
+    """The column for the Excel file: dates stay dates and numbers numbers (they sort and sum there;
+    the workbook shows them dd/mm/yyyy and 1.234, warehouse/xlsx_layout.py)."""
+    return pl.col(col).cast(pl.Date if kind == "date" else pl.Int64).alias(alias)
+
+
+def late_listing(rows: pl.DataFrame, with_agency: bool = False, typed: bool = False) -> pl.DataFrame:
+    """queries_late.late_dossiers rows as people read them; `typed`: for the Excel file."""
+    text = _typed if typed else components.text_col
     return rows.select(
         pl.col("dossier_id").alias("Mã hồ sơ"),
         *_agency(with_agency),
@@ -88,9 +93,14 @@ def late_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
     )
 
 
-def due_soon_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFrame:
-    """queries_late.due_soon rows as people read them."""
-    text = components.text_col
+def due_soon_listing(rows: pl.DataFrame, with_agency: bool = False, typed: bool = False) -> pl.DataFrame:
+    """queries_late.due_soon rows as people read them; `typed`: for the Excel file (0 days left is 0
+    there, "Hôm nay" on screen)."""
+    text = _typed if typed else components.text_col
+    left = _typed("workdays_left", "Còn (ngày làm việc)") if typed else (
+        pl.when(pl.col("workdays_left") == 0).then(pl.lit("Hôm nay"))
+        .otherwise(pl.col("workdays_left").map_elements(fmt.number, return_dtype=pl.String))
+        .alias("Còn (ngày làm việc)"))
     return rows.select(
         pl.col("dossier_id").alias("Mã hồ sơ"),
         *_agency(with_agency),
@@ -98,27 +108,27 @@ def due_soon_listing(rows: pl.DataFrame, with_agency: bool = False) -> pl.DataFr
         pl.col("field_name").fill_null(fmt.EMPTY).alias("Lĩnh vực"),
         text("received_date", "Tiếp nhận", "date"),
         text("due_date", "Hẹn trả", "date"),
-        pl.when(pl.col("workdays_left") == 0).then(pl.lit("Hôm nay"))
-        .otherwise(pl.col("workdays_left").map_elements(fmt.number, return_dtype=pl.String))
-        .alias("Còn (ngày làm việc)"),
+        left,
         *_ceased(rows),
     )
 
 
-def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
-    """The listing as .xlsx; every text cell that a spreadsheet would run as a formula escaped."""
+def excel_bytes(frame: pl.DataFrame, sheet: str, title: str | None = None,
+                lines: tuple[str, ...] = ()) -> bytes:
+    """The listing as .xlsx: a title row (default: the sheet's name) and `lines` (who, the period) above
+    the table; dates and numbers as such; every text a spreadsheet would run as a formula escaped."""
     buffer = io.BytesIO()
-    escape_frame(frame).write_excel(buffer, worksheet=sheet, autofit=True)
+    xlsx_layout.write_listing(buffer, frame, title or sheet.upper(), list(lines), sheet,
+                              wrap=("Thủ tục", "Cơ quan, đơn vị", "Ghi chú"))
     return buffer.getvalue()
 
 
 def show(frame: pl.DataFrame, numeric: tuple[str, ...], caption: str, cut: bool, limit: int,
-         file_name: str, sheet: str, total: int | None = None, whole=None) -> None:
+         file_name: str, sheet: str, excel, total: int | None = None) -> None:
     """The first SHOWN_ROWS rows on screen and the whole listing as an Excel file, written only when
-    the button is clicked (a few thousand rows take a third of a second).
+    the button is clicked (a few thousand rows take a third of a second): `excel()` returns its bytes.
 
-    `frame` may hold only the rows on screen: then `total` says how many the listing has and
-    `whole()` returns all of them (at most `limit`) when the file is asked for."""
+    `frame` may hold only the rows on screen: then `total` says how many the listing has."""
     total = frame.height if total is None else total
     shown = frame.head(SHOWN_ROWS)
     with st.container(height=520 if shown.height > 14 else "content"):
@@ -134,7 +144,7 @@ def show(frame: pl.DataFrame, numeric: tuple[str, ...], caption: str, cut: bool,
         st.caption(" ".join(notes))
     from ui import auth
 
-    st.download_button("Tải danh sách (Excel)", data=lambda: excel_bytes(whole() if whole else frame, sheet),
+    st.download_button("Tải danh sách (Excel)", data=excel,
                        file_name=file_name, mime=EXCEL_MIME, key=f"excel_{sheet}", on_click=auth.audit_export,
                        args=(file_name,))
 
@@ -143,21 +153,27 @@ DAY_CHOICES = ["3", "5", "10"]
 
 
 def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | None = None,
-                      agency: str | None = None, file_tag: str = "") -> None:
-    """Two tabs: the dossiers late in the period (of a peer group, an agency, or all), and the open
-    dossiers falling due in the next 3, 5 or 10 working days (URL key so_ngay), each downloadable."""
+                      agency: str | None = None) -> None:
+    """Two tabs (URL key danh_sach): the dossiers late in the period (of a peer group, an agency, or
+    all: `who` names them), and the open dossiers falling due in the next 3, 5 or 10 working days (URL
+    key so_ngay), each downloadable as an Excel file that names who and the period, in its name and
+    its title rows."""
     from ui import auth, data, state
     from warehouse import queries_late as ql
 
     get = data.getter("queries_late")
     with_agency = agency is None
-    key, label = period["period_key"], period["period_label"]
-    late_tab, soon_tab = st.tabs(["Đã trễ hạn", "Sắp đến hạn"])
+    key, label, kind = period["period_key"], period["period_label"], period["period_kind"]
+    # the file's name: who (an agency's code too: commune names repeat) and the period, as the report's
+    whose = xlsx_layout.file_part(who) + (f"_{agency}" if agency else "")
+    when = f"ky_bao_cao_{key}" if kind.startswith("rep_") else key
+    dates = f"{label}: từ ngày {fmt.date(period['start_date'])} đến ngày {fmt.date(period['end_date'])}"
+    _, (late_tab, soon_tab) = state.tabs({"da_tre_han": "Đã trễ hạn", "sap_den_han": "Sắp đến hạn"},
+                                         "danh_sach")
     with late_tab:
         # an agency head sees his own agency's list only, a viewer none: refused in words, no download
         # the rows on screen only: ranking a whole province's year to its first 5.000 costs twice as
         # much (bench/README.md); the file gets them all when its button is clicked
-        kind = period["period_kind"]
         rows = auth.dossiers(lambda: get("late_dossiers", kind, key, peer, agency, SHOWN_ROWS))
         if rows is None:
             pass
@@ -173,11 +189,12 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
             )
             # the whole list for the file, read on click only (its access checked now, like the rows')
             whole_rows = data.deferred("queries_late", "late_dossiers", kind, key, peer, agency, ql.LIMIT)
+            judged = f"hồ sơ chưa kết thúc tính đến {fmt.date(period['eval_date'])}"
             show(late_listing(rows, with_agency), ("Số ngày làm việc trễ",),
-                 "Xếp theo số ngày làm việc trễ; hồ sơ chưa kết thúc tính đến "
-                 f"{fmt.date(period['eval_date'])}.",
-                 late > ql.LIMIT, ql.LIMIT, f"ho_so_tre_han_{file_tag}{key}.xlsx", "Đã trễ hạn", total=late,
-                 whole=lambda: late_listing(whole_rows(), with_agency))
+                 f"Xếp theo số ngày làm việc trễ; {judged}.",
+                 late > ql.LIMIT, ql.LIMIT, f"ho_so_tre_han_{whose}_{when}.xlsx", "Đã trễ hạn", total=late,
+                 excel=lambda: excel_bytes(late_listing(whole_rows(), with_agency, typed=True), "Đã trễ hạn",
+                                           "DANH SÁCH HỒ SƠ TRỄ HẠN", (who, dates, f"Số ngày trễ: {judged}")))
     with soon_tab:
         days = int(state.select("Đến hạn trong số ngày làm việc tới", DAY_CHOICES, "so_ngay", default="5",
                                 format_func=lambda d: f"{d} ngày làm việc"))
@@ -193,6 +210,9 @@ def late_and_due_soon(period: dict, as_of: str | None, who: str, peer: str | Non
         else:
             st.markdown(f"**{fmt.number(soon.height)}** hồ sơ đến hạn trong {days} ngày làm việc tới · "
                         f"{who} · tính từ ngày dữ liệu {on}")
+            within = f"Đến hạn trong {days} ngày làm việc tới, tính từ ngày dữ liệu {on}"
             show(due_soon_listing(soon, with_agency), ("Còn (ngày làm việc)",),
                  "Hồ sơ chưa kết thúc, chưa quá hạn, không chờ bổ sung; xếp theo ngày hẹn trả gần nhất.",
-                 cut, ql.LIMIT, f"ho_so_sap_den_han_{file_tag}{days}_ngay.xlsx", "Sắp đến hạn")
+                 cut, ql.LIMIT, f"ho_so_sap_den_han_{whose}_{days}_ngay.xlsx", "Sắp đến hạn",
+                 excel=lambda: excel_bytes(due_soon_listing(soon, with_agency, typed=True), "Sắp đến hạn",
+                                           "DANH SÁCH HỒ SƠ SẮP ĐẾN HẠN", (who, within)))

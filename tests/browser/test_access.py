@@ -80,7 +80,7 @@ def test_agency_head_sees_his_list_and_is_refused_another_agency(fresh_page, rea
     expect(page.get_by_text(REFUSED)).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải danh sách (Excel)").first.click()
-    assert download.value.suggested_filename == "ho_so_tre_han_2025-03.xlsx"
+    assert download.value.suggested_filename == "ho_so_tre_han_so_mot_A_2025-03.xlsx"
 
     # another agency's list by a direct link (a new tab: a new session, so sign in again)
     other = page.context.new_page()
@@ -93,7 +93,7 @@ def test_agency_head_sees_his_list_and_is_refused_another_agency(fresh_page, rea
     with sqlite3.connect(real_dir / "audit.sqlite") as con:
         rows = con.execute("select who, action, what from audit order by id").fetchall()
     assert rows.count(("truong_a", "dang_nhap", "truong_co_quan A")) == 2
-    assert ("truong_a", "xuat", "ho_so_tre_han_2025-03.xlsx") in rows
+    assert ("truong_a", "xuat", "ho_so_tre_han_so_mot_A_2025-03.xlsx") in rows
 
 
 def test_wrong_password_is_refused(fresh_page):

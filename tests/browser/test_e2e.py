@@ -299,15 +299,20 @@ def test_late_list_excel_downloads_and_opens(page: Page, tmp_path):
     with page.expect_download() as info:
         page.get_by_role("button", name="Tải danh sách (Excel)").first.click()
     download = info.value
-    assert download.suggested_filename == "ho_so_tre_han_2024.xlsx"
+    # the file names who and the period; its title rows too, above the table (row 4)
+    assert download.suggested_filename == "ho_so_tre_han_ubnd_cap_huyen_den_30_06_2025_2024.xlsx"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     assert target.read_bytes()[:2] == b"PK"          # an Office Open XML zip, not an error page
-    book = pl.read_excel(target)
+    title = pl.read_excel(target, has_header=False)[:, 0].head(3).to_list()
+    assert title == ["DANH SÁCH HỒ SƠ TRỄ HẠN", "UBND cấp huyện (đến 30/06/2025)",
+                     "Năm 2024: từ ngày 01/01/2024 đến ngày 31/12/2024"]
+    book = pl.read_excel(target, read_options={"header_row": 4}).head(-1)   # the foot counts the rows
     assert book.height == shown, (book.height, shown)
     assert book.columns[:2] == ["Mã hồ sơ", "Cơ quan, đơn vị"]
     assert book["Mã hồ sơ"][0] == first_code
-    assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", book["Tiếp nhận"][0])
+    # dates as dates (shown dd/mm/yyyy by the cell's format), working days as numbers
+    assert book.schema["Tiếp nhận"] == pl.Date and book.schema["Số ngày làm việc trễ"] == pl.Int64
 
 
 # --- 6. from a ranking bar to the agency's own page ------------------------------------------------------
