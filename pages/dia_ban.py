@@ -17,7 +17,7 @@ from ui.bootstrap import bootstrap
 
 meta = bootstrap("Theo địa bàn")
 
-from ui import auth, components, data, drill_data  # noqa: E402
+from ui import auth, components, data, drill_data, state  # noqa: E402
 from ui import drill_parts as dp  # noqa: E402
 from warehouse import fmt  # noqa: E402
 from warehouse.metrics import METRICS  # noqa: E402
@@ -191,8 +191,10 @@ if children.height:
         components.empty_state("Chưa có hồ sơ nào được giải quyết trong kỳ, nên chưa có tỷ lệ đúng hạn "
                                "để xếp.")
     elif node.kind == "province" and len(tab_groups) > 1:
-        tabs = st.tabs([f"{dp.GROUP_LABELS.get(g, g)} ({children.filter(pl.col('group') == g).height})"
-                        for g in tab_groups])
+        counts = {g: children.filter(pl.col("group") == g).height for g in tab_groups}
+        # the open tab is in the URL (nhom=…) and kept for the session; a period opens on its own level
+        _, tabs = state.tabs({g: f"{dp.GROUP_LABELS.get(g, g)} ({counts[g]})" for g in tab_groups}, "nhom",
+                             default=tab_groups[0])
         for tab, group in zip(tabs, tab_groups):
             part = ranked.filter(pl.col("group") == group)
             with tab:
