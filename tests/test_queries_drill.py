@@ -189,8 +189,8 @@ def test_children_of_the_province_and_of_a_district(wh):
     assert rows == {
         "a:SO1": ("Sở Tư pháp", "department", 1, 1, 1.0),
         "a:TW1": ("Công an tỉnh", "central", 1, 0, None),
-        "u:1:district:901": ("Huyện Một", "district", 7, 5, pytest.approx(4 / 5)),
-        "u:1:district:902": ("Huyện Hai", "district", 3, 3, pytest.approx(2 / 3)),
+        "u:1:district:901": ("Địa bàn huyện Một", "district", 7, 5, pytest.approx(4 / 5)),
+        "u:1:district:902": ("Địa bàn huyện Hai", "district", 3, 3, pytest.approx(2 / 3)),
         "a:ZZ": ("ZZ", "other", 1, 1, 1.0),
     }
     # ranked by on-time rate, then most dossiers, then by name; no rate last
@@ -202,9 +202,9 @@ def test_children_of_the_province_and_of_a_district(wh):
                        "district", unit=HUYEN_MOT)
     kids = dp.children_rows(qu.unit_children(wh, "month", "2025-06", 1, "district", "901"), district)
     assert kids.select("child_id", "label", "group", "level", "received").rows() == [
-        ("u:1:commune:90002", "Xã Bình, Huyện Một", "old_commune", "commune", 3),   # 2 of 2 on time
+        ("u:1:commune:90002", "Địa bàn xã Bình, Huyện Một", "old_commune", "commune", 3),   # 2 of 2 on time
         ("a:H1", "UBND Huyện Một", "district_ubnd", "district", 2),                  # 1 of 1
-        ("u:1:commune:90001", "Xã An, Huyện Một", "old_commune", "commune", 2),     # 1 of 2
+        ("u:1:commune:90001", "Địa bàn xã An, Huyện Một", "old_commune", "commune", 2),     # 1 of 2
     ]
     assert dp.child_params(district, "u:1:commune:90002") == {"pb": "1", "cap": "commune", "ma": "90002"}
     assert dp.child_params(district, "a:H1") == {"pb": "1", "cap": "district", "ma": "901", "don_vi": "H1"}
@@ -242,8 +242,8 @@ def test_resolve_paths(wh):
     assert problem is None
     assert [n.label for n in path] == ["Toàn tỉnh", "Huyện Một", "Xã Bình", "Lĩnh vực Hộ tịch",
                                        "Thủ tục P_HT"]
-    assert path[2].title == "Xã Bình, Huyện Một (đến 30/06/2025)"
-    assert path[-1].title == "Thủ tục P_HT — Xã Bình, Huyện Một (đến 30/06/2025)"
+    assert path[2].title == "Địa bàn xã Bình, Huyện Một (đến 30/06/2025)"
+    assert path[-1].title == "Thủ tục P_HT — Địa bàn xã Bình, Huyện Một (đến 30/06/2025)"
     assert path[-1].params == url
     # an agency is placed under its units, whatever else the URL says
     path, problem = dp.resolve({"don_vi": "X2", "pb": "2", "cap": "commune", "ma": "90101"}, province, look)
@@ -252,7 +252,7 @@ def test_resolve_paths(wh):
     assert path[-1].params == {"pb": "1", "cap": "commune", "ma": "90002", "don_vi": "X2"}
     path, _ = dp.resolve({"don_vi": "N1"}, province, look)
     assert [n.label for n in path] == ["Toàn tỉnh", "Xã Mới Một", "UBND Xã Mới Một"]
-    assert path[1].title == "Xã Mới Một (từ 01/07/2025)"
+    assert path[1].title == "Địa bàn xã Mới Một (từ 01/07/2025)"
     # fields are looked at inside a commune or an agency only: elsewhere the key is dropped
     path, problem = dp.resolve({"pb": "1", "cap": "district", "ma": "901", "linh_vuc": "HT"}, province, look)
     assert problem is None and path[-1].kind == "district" and "linh_vuc" not in path[-1].params

@@ -52,18 +52,18 @@ CSS = f"""
     line-height: 1.35; color: {INK}; }}
 .slide-lead {{ font-size: calc(2.1 * var(--u)); line-height: 1.3; color: {INK}; margin: 0; }}
 .slide-note {{ font-size: calc(1.55 * var(--u)); line-height: 1.25; color: {INK}; }}
-.tiles {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: calc(1.4 * var(--u)); }}
+.tiles {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: calc(1.1 * var(--u)); }}
 .tile {{ border: 3px solid {INK}; border-left-width: calc(1.1 * var(--u)); border-radius: 10px;
-    padding: calc(0.8 * var(--u)) calc(1.3 * var(--u)); color: {INK}; }}
+    padding: calc(0.6 * var(--u)) calc(1.3 * var(--u)); color: {INK}; }}
 .tile.met {{ border-left-color: {GOOD}; }} .tile.at_risk {{ border-left-color: {WARN}; }}
 .tile.missed, .tile.behind {{ border-left-color: {BAD}; }}
 .tile-label {{ font-size: calc(1.7 * var(--u)); font-weight: 600; line-height: 1.2;
     min-height: calc(4.1 * var(--u)); }}
-.tile-value {{ font-size: calc(4.6 * var(--u)); font-weight: 800; line-height: 1.05;
+.tile-value {{ font-size: calc(3.9 * var(--u)); font-weight: 800; line-height: 1.05;
     font-variant-numeric: tabular-nums; }}
 .tile-target {{ font-size: calc(1.7 * var(--u)); line-height: 1.3; }}
 .badge {{ display: inline-block; font-size: calc(1.55 * var(--u)); font-weight: 800; color: #ffffff;
-    border-radius: 6px; padding: 0 calc(0.8 * var(--u)); margin-top: calc(0.4 * var(--u));
+    border-radius: 6px; padding: 0 calc(0.8 * var(--u)); margin-left: calc(0.3 * var(--u));
     letter-spacing: 0.5px; }}
 .badge.met {{ background: {GOOD}; }} .badge.at_risk {{ background: {WARN}; }}
 .badge.missed, .badge.behind {{ background: {BAD}; }} .badge.no_data {{ background: {INK}; }}
@@ -72,7 +72,7 @@ table.slide-table {{ border-collapse: collapse; width: 100%; font-size: calc(1.9
 table.slide-table th {{ text-align: left; font-size: calc(1.5 * var(--u)); text-transform: uppercase;
     letter-spacing: 0.5px; border-bottom: 3px solid {INK};
     padding: calc(0.3 * var(--u)) calc(0.8 * var(--u)); }}
-table.slide-table td {{ border-bottom: 1px solid {INK}; padding: calc(0.3 * var(--u)) calc(0.8 * var(--u));
+table.slide-table td {{ border-bottom: 1px solid {INK}; padding: calc(0.15 * var(--u)) calc(0.8 * var(--u));
     vertical-align: top; line-height: 1.2; }}
 table.slide-table td.num, table.slide-table th.num {{ text-align: right; white-space: nowrap; }}
 .big {{ font-size: calc(2.3 * var(--u)); font-weight: 800; line-height: 1.1; }}

@@ -122,9 +122,10 @@ def targets_slide(attainment: pl.DataFrame, year: int, as_of: dt.date | None, pe
         tiles.append(
             f"<div class='tile {state}'><div class='tile-label'>{esc(m.label)}{whose}</div>"
             f"<div class='tile-value'>{esc(fmt.metric_value(m, r['shown']))}</div>"
+            # the verdict sits beside the target, not under it: two rows of four tiles fit 1280×720
             f"<div class='tile-target'>Chỉ tiêu {comparator_text(r['comparator'])} "
-            f"{esc(target_text(m, r['target_value']))}</div>{detail}"
-            f"<span class='badge {state}'>{esc(STATUS_WORDS[state].upper())}</span></div>"
+            f"{esc(target_text(m, r['target_value']))} "
+            f"<span class='badge {state}'>{esc(STATUS_WORDS[state].upper())}</span></div>{detail}</div>"
         )
     return Slide(headline, lead, body=f"<div class='tiles'>{''.join(tiles)}</div>")
 
