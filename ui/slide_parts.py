@@ -59,7 +59,7 @@ CSS = f"""
 .tile.missed, .tile.behind {{ border-left-color: {BAD}; }}
 .tile-label {{ font-size: calc(1.7 * var(--u)); font-weight: 600; line-height: 1.2;
     min-height: calc(4.1 * var(--u)); }}
-.tile-value {{ font-size: calc(3.9 * var(--u)); font-weight: 800; line-height: 1.05;
+.tile-value {{ font-size: calc(4.6 * var(--u)); font-weight: 800; line-height: 1.05;
     font-variant-numeric: tabular-nums; }}
 .tile-target {{ font-size: calc(1.7 * var(--u)); line-height: 1.3; }}
 .badge {{ display: inline-block; font-size: calc(1.55 * var(--u)); font-weight: 800; color: #ffffff;
