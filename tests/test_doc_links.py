@@ -1,7 +1,7 @@
 """The documentation travels with the code: every relative link of README.md, docs/**/*.md and
 tests/data/README.md opens a file of the repository, every #anchor a heading of its target (GitHub's
-rules), and no page sends the reader outside the repository (DOMAIN.md, ../shared) or to the notes that
-are not in it (docs/notes)."""
+rules), and no page sends the reader outside the repository: every Markdown file a page names is a file
+of the repository, and no page names an absolute path of one machine or a folder above the repository."""
 
 from __future__ import annotations
 
@@ -23,8 +23,31 @@ FENCE = re.compile(r"^\s{0,3}(```|~~~).*?^\s{0,3}\1", re.MULTILINE | re.DOTALL)
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", re.MULTILINE)
 HTML_ANCHOR = re.compile(r"<a\s+(?:name|id)=\"([^\"]+)\"", re.IGNORECASE)
-FORBIDDEN = [("DOMAIN.md", re.compile(r"DOMAIN\.md")), ("../shared", re.compile(r"\.\./shared|/work/shared")),
-             ("docs/notes", re.compile(r"docs/notes/|\]\((?:\.\./)*notes/"))]
+# a Markdown file named in the text (linked or not); an absolute path of one machine; a relative path
+MD_NAME = re.compile(r"(?<![\w/.-])((?:\.\./|\./)?[\w.-]+(?:/[\w.-]+)*\.md)\b")
+MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|home|root|tmp|Users|mnt)/[\w.-]+")
+CLIMB = re.compile(r"(?<![\w.])((?:\.\./)+)[\w.-]+")
+
+
+def outside_mentions(page: Path, text: str) -> list[str]:
+    """What a page names outside the repository: a Markdown file no folder of the repository holds (by
+    its path from the page or from the root, or, for a bare name, anywhere), a machine's absolute
+    path, a relative path climbing above the root."""
+    known = {p.name for p in ROOT.rglob("*.md") if ".venv" not in p.parts}
+    found = []
+    for m in MD_NAME.finditer(text):
+        name = m.group(1)
+        if "/" in name:
+            if not ((page.parent / name).resolve().exists() or (ROOT / name).exists()):
+                found.append(name)
+        elif name not in known:
+            found.append(name)
+    found += [m.group(0) for m in MACHINE_PATH.finditer(text)]
+    for m in CLIMB.finditer(text):
+        target = (page.parent / m.group(0)).resolve()
+        if not target.is_relative_to(ROOT):
+            found.append(m.group(0))
+    return found
 
 
 def without_code_blocks(text: str) -> str:
@@ -96,10 +119,15 @@ def test_every_relative_link_resolves(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_page_sends_the_reader_outside_the_repository(page):
-    text = page.read_text(encoding="utf-8")
-    found = [(name, text.count("\n", 0, m.start()) + 1)
-             for name, pattern in FORBIDDEN for m in pattern.finditer(text)]
-    assert found == []
+    assert outside_mentions(page, page.read_text(encoding="utf-8")) == []
+
+
+def test_outside_mentions_are_found():
+    page = ROOT / "docs" / "report.md"
+    text = ("See [the notes](notes/gone.md), RULES_ELSEWHERE.md, /home/someone/file.csv and "
+            "../../sibling/a.csv; [law](law.md) and docs/calendar.md are ours.")
+    assert outside_mentions(page, text) == ["notes/gone.md", "RULES_ELSEWHERE.md", "/home/someone",
+                                            "../../sibling"]
 
 
 # ---- the checker itself, on pages written here ---------------------------------------------
