@@ -218,18 +218,18 @@ if children.height:
         centroids = drill("unit_centroids").with_columns(
             pl.format("u:{}:{}:{}", "hierarchy_version", "unit_level", "unit_code").alias("child_id"))
         placed = children.join(centroids.select("child_id", "lat", "lon"), on="child_id", how="inner")
-    left, right = st.columns([1, 1]) if placed.height else (st.container(), None)
-    with left:
-        st.markdown("**Tỷ trọng hồ sơ** · ô càng lớn càng nhiều hồ sơ, màu theo tỷ lệ đúng hạn")
-        st.plotly_chart(dp.children_treemap(children, dp.short(node.label, 30), target), key=f"treemap_{nk}")
-    if right is not None:
-        with right:
-            st.markdown("**Bản đồ vị trí** · tâm mỗi đơn vị hành chính; bấm vào một điểm để xem chi tiết")
-            map_key = f"map_{nk}"
-            st.plotly_chart(dp.centroid_map(placed, target), key=map_key,
-                            on_select=partial(open_point, map_key, node), selection_mode="points")
-            if node.kind == "province":
-                st.caption("Sở, ban, ngành và cơ quan Trung ương phục vụ cả tỉnh nên không có trên bản đồ.")
+    st.markdown("**Tỷ trọng hồ sơ** · ô càng lớn càng nhiều hồ sơ, màu theo tỷ lệ đúng hạn")
+    st.plotly_chart(dp.children_treemap(children, dp.short(node.label, 30), target), key=f"treemap_{nk}")
+    if placed.height:
+        # full width: an elongated province needs the room, and half a page made the dots a pile
+        st.markdown("**Bản đồ vị trí** · mỗi điểm là tâm một đơn vị hành chính (không vẽ ranh giới), "
+                    "điểm càng lớn càng nhiều hồ sơ, ghi tên các đơn vị chưa đạt chỉ tiêu; "
+                    "bấm vào một điểm để xem chi tiết")
+        map_key = f"map_{nk}"
+        st.plotly_chart(dp.centroid_map(placed, target), key=map_key,
+                        on_select=partial(open_point, map_key, node), selection_mode="points")
+        if node.kind == "province":
+            st.caption("Sở, ban, ngành và cơ quan Trung ương phục vụ cả tỉnh nên không có trên bản đồ.")
 
     table = children.select(
         *([pl.col("group").replace_strict(dp.GROUP_LABELS, default=pl.col("group")).alias("Nhóm")]

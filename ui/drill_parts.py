@@ -8,13 +8,11 @@ Every node is opened by the drill keys of the URL (DRILL_KEYS), so every view is
 
 from __future__ import annotations
 
-import math
-
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui import components
+from ui import components, drill_map
 from ui.drill_nodes import (
     AREA,
     DRILL_KEYS,
@@ -252,57 +250,10 @@ def _totals(rows: pl.DataFrame) -> dict:
 
 
 def centroid_map(rows: pl.DataFrame, target: float | None) -> go.Figure:
-    """Units at their centroids (x = longitude, y = latitude; no map tiles: the intranet has none),
-    dot size = dossiers handled, colour = on-time rate. One trace per group, grey where nothing was
-    finished."""
+    """The children at their centroids (ui/drill_map.py), coloured like the bars and the treemap."""
     known = rows["on_time_rate"].drop_nulls().to_list()
-    scale, low, high = _colour_scale(target, min(known) if known else 0.9)
-    biggest = max(rows["received"].max() or 1, 1)
-    fig = go.Figure()
-    symbols = {"district": "circle", "commune": "diamond", "old_commune": "circle"}
-    groups = rows["group"].unique(maintain_order=True).to_list()
-    for group in groups:
-        part = rows.filter(pl.col("group") == group)
-        for finished in (True, False):
-            sub = part.filter(pl.col("on_time_rate").is_not_null() == finished)
-            if sub.height == 0:
-                continue
-            records = sub.to_dicts()
-            marker = dict(size=[10 + 34 * math.sqrt(r["received"] / biggest) for r in records],
-                          symbol=symbols.get(group, "circle"), line=dict(width=1, color="#334155"),
-                          sizemode="diameter")
-            if finished:
-                marker |= dict(color=sub["on_time_rate"].to_list(), coloraxis="coloraxis")
-            else:
-                marker |= dict(color=GREY)
-            fig.add_scatter(
-                x=sub["lon"].to_list(), y=sub["lat"].to_list(),
-                mode="markers+text" if rows.height <= 20 else "markers",   # names only where they fit
-                text=sub["name"].to_list(), textposition="top center",
-                textfont=dict(size=10, color="#334155"),
-                name=GROUP_LABELS.get(group, group) + ("" if finished else " · chưa có hồ sơ giải quyết"),
-                marker=marker,
-                customdata=[[r["child_id"], hover_text(r), r["label"]] for r in records],
-                hovertemplate="<b>%{customdata[2]}</b><br>%{customdata[1]}<extra></extra>",
-            )
-    # a degree of latitude is longer on the ground than a degree of longitude (by 1 / cos(latitude))
-    lat_low, lat_high = (rows["lat"].min(), rows["lat"].max()) if rows.height else (0.0, 0.0)
-    lon_low, lon_high = (rows["lon"].min(), rows["lon"].max()) if rows.height else (0.0, 0.0)
-    stretch = 1 / math.cos(math.radians((lat_low + lat_high) / 2))
-    lon_pad = max((lon_high - lon_low) * 0.12, 0.02)   # room for the names at the edges
-    lat_pad = max((lat_high - lat_low) * 0.12, 0.02)
-    shape = ((lat_high - lat_low + 2 * lat_pad) * stretch) / (lon_high - lon_low + 2 * lon_pad)
-    axis = dict(visible=False, showgrid=False, zeroline=False)
-    fig.update_layout(
-        **components.PLOT_LAYOUT | {"margin": dict(l=0, r=0, t=10, b=0)},
-        height=int(min(620, max(300, 520 * shape + 60))),
-        xaxis=axis | dict(range=[lon_low - lon_pad, lon_high + lon_pad]),
-        yaxis=axis | dict(range=[lat_low - lat_pad, lat_high + lat_pad], scaleanchor="x", scaleratio=stretch),
-        coloraxis=dict(colorscale=scale, cmin=low, cmax=high,
-                       colorbar=dict(title="Đúng hạn", tickformat=".0%")),
-        legend=dict(orientation="h", y=-0.02), showlegend=len(fig.data) > 1, dragmode="pan",
-    )
-    return fig
+    return drill_map.centroid_map(rows, target, _colour_scale(target, min(known) if known else 0.9),
+                                  hover_text, GROUP_LABELS)
 
 
 def picked_point(widget_key: str) -> str | None:
