@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_e2e import assert_no_errors, open_page
+from ui import slide_parts
 from warehouse import fmt, store
 
 pytestmark = pytest.mark.browser
@@ -103,3 +104,55 @@ def test_slide_1_of_a_quarter_is_the_quarter(page: Page, warehouse_dir):
     stage = page.locator(".st-key-slide_stage")
     expect(stage).to_contain_text("Quý III/2025 so với chỉ tiêu kế hoạch năm 2025")
     expect(stage).to_contain_text(f"Năm 2025: {fmt.percent(year_rate)}")
+
+
+def test_quarter_three_2025_names_the_same_weakest_everywhere_and_no_ceased_unit(page: Page, warehouse_dir):
+    """The chairman's office preparing the Q3/2025 meeting: the ranking page's bottom, the drafted
+    paragraph, the A4 brief and slides 2-3 name the same weakest agencies, none of them a unit that
+    had ceased before 01/07/2025."""
+    from warehouse import queries_targets
+
+    reader = store.Reader(warehouse_dir)
+    try:
+        weakest = queries_targets.weakest(reader, "quarter", "2025-Q3", 3)
+        # by name, as a reader sees them: a name an active agency also bears (an old ward and the new
+        # ward of the same name) is not counted as the ceased unit's
+        ceased = set(reader.query(
+            """select agency_name from dim_agency where valid_to < date '2025-07-01'
+               except select agency_name from dim_agency
+               where valid_to is null or valid_to >= date '2025-07-01'""")["agency_name"])
+    finally:
+        reader.close()
+    assert weakest.height == 3
+    names = weakest["agency_name"].to_list()
+    assert not set(names) & ceased, names
+
+    for row in weakest.iter_rows(named=True):        # the ranking page of the agency's own peer group
+        open_page(page, f"/xep_hang?ky=quarter&ma_ky=2025-Q3&nhom={row['peer_group']}&chi_so=on_time_rate")
+        assert_no_errors(page)
+        bottom = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Cuối bảng:").first
+        expect(bottom).to_contain_text(row["agency_name"])
+
+    open_page(page, "/bao_cao?ky=quarter&ma_ky=2025-Q3")
+    assert_no_errors(page)
+    paragraph = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert all(name in paragraph for name in names), paragraph
+    assert not any(name in paragraph for name in ceased), paragraph
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Tải bản tóm tắt (.html, mở và in khổ A4)").click()
+    brief = open(info.value.path(), encoding="utf-8").read()
+    assert all(name in brief for name in names)
+
+    # a slide names agencies without the province ('Sở Giáo dục và Đào tạo'), as its helper does
+    on_slide = [slide_parts.short_name(name, "Tỉnh Quảng Ninh") for name in names]
+    for slide in (2, 3):
+        open_page(page, f"/trinh_chieu?ky=quarter&ma_ky=2025-Q3&trang={slide}")
+        assert_no_errors(page)
+        stage = page.locator(".st-key-slide_stage").inner_text()
+        # slide 2 names each group's last; slide 3 lists the weakest beside the late dossiers, in order
+        assert any(name in stage for name in on_slide), (slide, stage)
+        assert not any(name in stage for name in ceased), (slide, stage)
+        if slide == 3:
+            listed = stage[stage.index("Cuối bảng xếp hạng đúng hạn"):]
+            positions = [listed.find(name) for name in on_slide]
+            assert -1 not in positions and positions == sorted(positions), (on_slide, listed)
