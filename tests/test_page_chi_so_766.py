@@ -69,3 +69,20 @@ def test_demo_with_the_public_file(demo_dir, tmp_path, monkeypatch):
     no_errors(at)
     cards = {m.label: m.value for m in at.metric}
     assert cards["UBND tỉnh Quảng Ninh"] == "Hạng 8/34" and cards["Tổng điểm"] == "89,05"
+
+
+def test_data_page_lists_the_unmatched_portal_agency(tmp_path, monkeypatch):
+    """pages/du_lieu.py's "Đối chiếu Cổng 766" tab: the portal's department that matches none of ours,
+    with its portal code and name, and how to correct it with a mapping file."""
+    from tests.test_report_rules import MARCH
+
+    make_warehouse(tmp_path, MARCH, extra_tables={"raw_published_766": published_frame(HAND_ROWS)}).close()
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    at = run_page("pages/du_lieu.py", muc="cong_766")
+    no_errors(at)
+    listed = [t.value for t in at.dataframe if "Mã trên Cổng" in t.value.columns]
+    assert len(listed) == 1
+    assert listed[0].to_dict("records") == [{
+        "Mã trên Cổng": "H90.07", "Tên trên Cổng": "Sở Không Có - tỉnh Thử", "Loại": "Sở, ban, ngành",
+        "Kỳ công bố": "2025-03", "Tình trạng": "Chưa khớp"}]
+    assert any("tệp đối chiếu" in c.value for c in at.caption)
