@@ -79,6 +79,11 @@ else:
     if scope == "year_to_date":
         st.caption("Lũy kế năm được so với điểm cả năm tính từ hồ sơ: khi dữ liệu của ta chạy quá tháng "
                    "Cổng công bố, hai bên khác khoảng thời gian (xem nguyên nhân).")
+    windows = compared.filter(pl.col("window_differs"))
+    if windows.height:
+        first = windows.row(0, named=True)
+        st.caption(f"Khác khoảng thời gian: điểm tính từ hồ sơ tính đến {fmt.date(first['our_until'])}, "
+                   f"Cổng tính đến {fmt.date(first['published_until'])}.")
     st.dataframe(parts.comparison_table(compared, codes), hide_index=True, width="stretch",
                  key="comparison")
     st.caption("Chênh lệch = điểm tính từ hồ sơ − điểm công bố; "

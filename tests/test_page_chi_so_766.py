@@ -52,6 +52,10 @@ def test_hand_made_province_and_agencies(tmp_path, monkeypatch):
     said = _said(at)
     assert "“Mức độ hài lòng” (Cổng: 15,00 điểm)" in said
     assert "mô phỏng" not in said   # nothing simulated here
+    at = run_page(PAGE, pham_vi="year_to_date", thang="2025-03")
+    no_errors(at)
+    windows = "Khác khoảng thời gian: điểm tính từ hồ sơ tính đến 31/12/2025, Cổng tính đến 31/03/2025."
+    assert windows in _said(at)
 
 
 def test_demo_with_the_public_file(demo_dir, tmp_path, monkeypatch):

@@ -59,6 +59,9 @@ HAND_ROWS = [
                   (18.0, 20.0, 12.0, 10.0, 22.0, 18.0)),
     *[published_row("month", "2025-03", "province", code, name, (None,) * 6, total=total, rank=rank)
       for code, name, total, rank in PROVINCES],
+    # year to date through March: A's March scores again, against our whole year 2025
+    published_row("year_to_date", "2025-03", "department", "H90.01", "Đơn vị A - tỉnh Thử",
+                  (0.0, 13.33, 4.0, 10.0, 0.0, None)),
 ]
 
 
@@ -184,6 +187,15 @@ def test_missing_group_unmatched_and_unscored_in_the_warehouse(hand_reader):
     listed = q.unmatched_agencies(hand_reader)
     assert listed.select("portal_code", "portal_name", "periods").rows() == [
         ("H90.07", "Sở Không Có - tỉnh Thử", "2025-03")]
+
+
+def test_year_to_date_against_our_whole_year_says_the_windows_differ(hand_reader):
+    """Our year 2025 runs to the data's date 31/12/2025, the portal's year to date to 31/03/2025."""
+    a = _row(q.agency_comparison(hand_reader, "year_to_date", "2025-03"), "H90.01")
+    assert a["window_differs"] is True
+    assert (a["our_until"], a["published_until"]) == (dt.date(2025, 12, 31), dt.date(2025, 3, 31))
+    assert a["cause_code"] == "window"
+    assert a["cause_text"].endswith("điểm của ta tính đến 31/12/2025, Cổng tính đến 31/03/2025")
 
 
 def test_province_among_the_published(hand_reader):
