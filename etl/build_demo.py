@@ -62,6 +62,9 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         )
         progress(f"Tính các bảng tổng hợp cho {n_dossiers:,} hồ sơ…".replace(",", "."))
         build.apply_sql(con)
+        from etl.demo_published import add_published  # simulated published 766 scores (docs/chi_so_766.md)
+
+        add_published(con)
         con.execute(
             """insert into load_log (load_id, kind, source, started_at, finished_at, rows_read, rows_loaded,
                                       rows_rejected, status, message)

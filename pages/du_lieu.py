@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ui import auth, components, data, state
+from ui import auth, components, data, published_parts, state
 from ui.bootstrap import bootstrap
 from warehouse import fmt
 
@@ -36,11 +36,12 @@ _text = components.text_col
 audit_lines = auth.audit_log()   # province leaders only
 # the open tab is in the URL (muc=...), so a link opens on it
 SECTIONS = {"nap": "Các lần nạp", "bi_loai": "Bản ghi bị loại", "chua_xac_minh": "Mã chưa xác minh",
-            "do_moi": "Độ mới của dữ liệu", "dau_vao": "Dữ liệu đầu vào", "lich": "Lịch làm việc"}
+            "do_moi": "Độ mới của dữ liệu", "dau_vao": "Dữ liệu đầu vào", "lich": "Lịch làm việc",
+            "cong_766": "Đối chiếu Cổng 766"}
 if audit_lines is not None:
     SECTIONS["nhat_ky"] = "Nhật ký truy cập"
-_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, *audit_tab) = state.tabs(
-    SECTIONS, "muc")
+_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, portal_tab,
+    *audit_tab) = state.tabs(SECTIONS, "muc")
 
 with loads_tab:
     log = data.get("load_log")
@@ -202,6 +203,33 @@ with calendar_tab:
                 ),
                 hide_index=True, width="stretch",
             )
+
+# the portal's agencies of our province that match none of ours (docs/chi_so_766.md): listed, never dropped
+with portal_tab:
+    unmatched = data.getter("queries_published")("unmatched_agencies")
+    if unmatched.height == 0:
+        components.empty_state("Không có cơ quan, đơn vị nào trong điểm Cổng công bố mà chưa khớp với "
+                               "cơ quan, đơn vị của tỉnh (hoặc chưa nạp điểm Cổng công bố).")
+    else:
+        st.caption("Các cơ quan, đơn vị của tỉnh có trong điểm Bộ chỉ số 766 do Cổng Dịch vụ công quốc gia "
+                   "công bố nhưng không khớp tên với cơ quan, đơn vị nào của kho dữ liệu: điểm công bố của "
+                   "các đơn vị này không được so với điểm tính từ hồ sơ. Để sửa, ghi vào tệp đối chiếu mỗi "
+                   "đơn vị một dòng: mã trên Cổng (`portal_code`) hoặc tên trên Cổng (`portal_name`), và mã "
+                   "cơ quan của ta (`agency_code`; để trống nếu đơn vị không có cơ quan tương ứng), rồi nạp "
+                   "tệp bằng `python -m etl load` và tải lại trang.")
+        st.dataframe(
+            unmatched.select(
+                pl.col("portal_code").alias("Mã trên Cổng"),
+                pl.col("portal_name").alias("Tên trên Cổng"),
+                pl.col("agency_kind")
+                .replace_strict(published_parts.KIND_LABELS, default=pl.col("agency_kind")).alias("Loại"),
+                pl.col("periods").alias("Kỳ công bố"),
+                pl.when(pl.col("mapped_to_none")).then(pl.lit("Tệp đối chiếu: không có cơ quan tương ứng"))
+                .when(pl.col("simulated")).then(pl.lit("Chưa khớp (dữ liệu mô phỏng)"))
+                .otherwise(pl.lit("Chưa khớp")).alias("Tình trạng"),
+            ),
+            hide_index=True, width="stretch",
+        )
 
 ACTIONS = {"dang_nhap": "Đăng nhập", "dang_nhap_loi": "Đăng nhập không được", "dang_xuat": "Đăng xuất",
            "xuat": "Tải tệp", "nap": "Nạp dữ liệu", "tai_khoan": "Quản lý tài khoản"}

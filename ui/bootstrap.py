@@ -21,6 +21,7 @@ FAVICON = Path(__file__).parent / "static" / "favicon.png"
 NAV = [
     ("pages/tong_quan.py", "Tổng quan", ":material/dashboard:", "tong_quan"),
     ("pages/xep_hang.py", "Xếp hạng", ":material/leaderboard:", "xep_hang"),
+    ("pages/chi_so_766.py", "Chỉ số 766", ":material/workspace_premium:", "chi_so_766"),
     ("pages/dia_ban.py", "Theo địa bàn", ":material/account_tree:", "dia_ban"),
     ("pages/co_quan.py", "Cơ quan của tôi", ":material/apartment:", "co_quan"),
     ("pages/tre_han.py", "Hồ sơ trễ hạn", ":material/schedule:", "tre_han"),
