@@ -72,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     from etl import late_cmd  # `late`: its options live with the command (etl/late_cmd.py)
 
     late_cmd.add_parser(sub, _add_warehouse, _date)
+    from etl import digest  # `digest --week`: the weekly e-mail to each agency head (docs/digest.md)
+
+    digest.add_parser(sub, _add_warehouse)
     return ap
 
 
@@ -190,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         from etl import late_cmd
 
         return late_cmd.run(directory, args.date_from, args.date_to, args.agency, args.format, args.output)
+    if args.command == "digest":
+        from etl import digest
+
+        return digest.run(directory, args.week, args.dry_run, args.base_url)
     if args.command == "load":
         from etl.load import load_files
         from warehouse import access
