@@ -14,8 +14,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
 from warehouse import fmt, queries_targets
-from warehouse.digest_content import ON_TIME, TARGET_STATE_LABELS, AgencyDigest, target_state
-from warehouse.metrics import METRICS, metric
+from warehouse.digest_content import ON_TIME, AgencyDigest
+from warehouse.metrics import METRICS, TARGET_STATE_LABELS, metric, target_state
 
 # at most this many dossiers of each list in the e-mail; the rest are on the page
 LIST_LIMIT = 20
@@ -52,7 +52,7 @@ def _target_lines(d: AgencyDigest) -> list[str]:
     lines = []
     for row in d.targets:
         m = METRICS[row["kpi"]]
-        goal = f"{'≥' if row['comparator'] == '>=' else '≤'} {fmt.metric_value(m, row['target_value'])}"
+        goal = fmt.target_text(m, row["comparator"], row["target_value"])
         state = TARGET_STATE_LABELS[target_state(row)]
         lines.append(f"{m.label}: {fmt.metric_value(m, row['value'])} (chỉ tiêu {goal}): {state}.")
     if not lines:

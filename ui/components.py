@@ -10,7 +10,8 @@ import polars as pl
 import streamlit as st
 
 from warehouse import fmt
-from warehouse.metrics import METRICS, Metric, target_met
+from warehouse.metrics import METRICS, TARGET_STATE_LABELS, Metric, target_met
+from warehouse.metrics import target_state as target_state  # the pages ask components for it
 from warehouse.queries import PERIOD_KINDS
 from warehouse.queries_766 import STATUS_LABELS as STATUS_766
 
@@ -41,8 +42,8 @@ def period_picker(data_get, container=st, kinds=tuple(PERIOD_KINDS), default_kin
 
 
 def target_text(metric: Metric, comparator: str, goal) -> str:
-    """'≥ 96,0%', '≤ 2,0%', '≤ 10 hồ sơ': a target as its row states it."""
-    return f"{'≥' if comparator == '>=' else '≤'} {fmt.metric_value(metric, goal)}"
+    """'≥ 96,0%', '≤ 2,0%', '≤ 10 hồ sơ': a target as its row states it (warehouse/fmt.py)."""
+    return fmt.target_text(metric, comparator, goal)
 
 
 def target_status(metric: Metric, value, target: dict | None) -> tuple[str, bool | None]:
@@ -211,14 +212,10 @@ def empty_state(message: str) -> None:
 
 # --- a target over the year: met, at risk, missed (agg_target_attainment rows) --------------------
 
-# (label, css class); the order is the order of gravity on screen
-TARGET_STATES = {
-    "missed": ("Không đạt", "badge-bad"),
-    "at_risk": ("Có nguy cơ không đạt", "badge-bad"),
-    "behind": ("Chưa đạt, dự báo đạt cuối năm", "badge-warn"),
-    "met": ("Đạt", "badge-ok"),
-    "no_data": ("Chưa có số liệu", ""),
-}
+# (label, css class); the state and its words are warehouse/metrics.py's, the colours the page's
+_STATE_CSS = {"missed": "badge-bad", "at_risk": "badge-bad", "behind": "badge-warn", "met": "badge-ok",
+              "no_data": ""}
+TARGET_STATES = {state: (label, _STATE_CSS[state]) for state, label in TARGET_STATE_LABELS.items()}
 
 
 def met_count(values, target: dict | None) -> int | None:
@@ -226,18 +223,6 @@ def met_count(values, target: dict | None) -> int | None:
     if target is None:
         return None
     return sum(bool(target_met(target["comparator"], v, target["target_value"])) for v in values)
-
-
-def target_state(row: dict) -> str:
-    """A finished year is met or missed; a running year is met so far, at risk (the year-end
-    projection misses), or behind now but projected to end on target; no_data before any figure."""
-    if row["value"] is None:
-        return "no_data"
-    if row["is_final"]:
-        return "met" if row["is_met"] else "missed"
-    if row["is_at_risk"]:
-        return "at_risk"
-    return "met" if row["is_met"] else "behind"
 
 
 # what one unit of a KPI's numerator is, to say a gap as work to do: "cần thêm 12 hồ sơ đúng hạn"

@@ -31,31 +31,6 @@ RANKED_KPIS = (queries_targets.WEAKEST_KPI, queries_targets.SCORE_766)
 PAGE_KIND = "year"
 
 
-# A target's state over the year, worded as the page "Cơ quan của tôi" words it. The SAME rule as
-# ui/components.py target_state / TARGET_STATES, which etl cannot import (layers): at merge, ui/components
-# should import these two from here (its css classes stay there), leaving one owner.
-TARGET_STATE_LABELS = {
-    "missed": "Không đạt",
-    "at_risk": "Có nguy cơ không đạt",
-    "behind": "Chưa đạt, dự báo đạt cuối năm",
-    "met": "Đạt",
-    "no_data": "Chưa có số liệu",
-}
-
-
-def target_state(row: dict) -> str:
-    """A finished year is met or missed; a running year is met so far, at risk (the year-end
-    projection misses), or behind now but projected to end on target; no_data before any figure.
-    The verdicts themselves (is_met, is_at_risk) are the SQL's (agg_target_attainment)."""
-    if row["value"] is None:
-        return "no_data"
-    if row["is_final"]:
-        return "met" if row["is_met"] else "missed"
-    if row["is_at_risk"]:
-        return "at_risk"
-    return "met" if row["is_met"] else "behind"
-
-
 class DigestError(Exception):
     """A request the command cannot answer (exit code 2)."""
 

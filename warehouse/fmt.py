@@ -92,3 +92,8 @@ def metric_change(metric, delta) -> str:
         return points(delta)
     unit = "ngày" if metric.fmt == "days" else "điểm"
     return f"{signed(delta, 1)}{NBSP}{unit}"
+
+
+def target_text(metric, comparator: str, goal) -> str:
+    """'≥ 96,0%', '≤ 2,0%', '≤ 10 hồ sơ': a target as its row states it (pages, slides, the digest)."""
+    return f"{'≥' if comparator == '>=' else '≤'} {metric_value(metric, goal)}"

@@ -295,3 +295,28 @@ REPORT_LABELS = {
     "in_progress_overdue": "Quá hạn (đang giải quyết)",
     "on_time_rate": "Tỷ lệ đúng hạn",
 }
+
+
+# --- a target's state over the year, and its words (pages, slides, the digest) ------------------------
+
+# in the order of gravity on screen
+TARGET_STATE_LABELS = {
+    "missed": "Không đạt",
+    "at_risk": "Có nguy cơ không đạt",
+    "behind": "Chưa đạt, dự báo đạt cuối năm",
+    "met": "Đạt",
+    "no_data": "Chưa có số liệu",
+}
+
+
+def target_state(row: dict) -> str:
+    """A finished year is met or missed; a running year is met so far, at risk (the year-end
+    projection misses), or behind now but projected to end on target; no_data before any figure.
+    The verdicts themselves (is_met, is_at_risk) are the SQL's (agg_target_attainment)."""
+    if row["value"] is None:
+        return "no_data"
+    if row["is_final"]:
+        return "met" if row["is_met"] else "missed"
+    if row["is_at_risk"]:
+        return "at_risk"
+    return "met" if row["is_met"] else "behind"
