@@ -25,6 +25,7 @@ the matching of the portal's agencies to ours; each load replaces the whole tabl
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
@@ -35,6 +36,10 @@ from etl import mapping, sources
 from warehouse import build
 from warehouse.build import scalar
 
+# the real October 2025 table the demo ships (etl/reference/README.md); the demo loads it from the
+# month after, when the month's scores are final
+REFERENCE_FILE = Path(__file__).resolve().parent / "reference" / "published_766_2025-10.xlsx"
+REFERENCE_PUBLISHED_ON = dt.date(2025, 11, 1)
 KIND = "published_766"
 MATCH_KIND = "published_766_match"
 REQUIRED = ["MA_COQUAN", "TEN_COQUAN", "LOAI_COQUAN", "TDGQ", "MDHL", "MDSH", "TTTT", "CLGQ", "CKMB",
