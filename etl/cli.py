@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "score766":
         from etl import score766
 
-        return score766.run(directory, args.period, args.format, args.output)
+        return score766.run(directory, args.period, args.format, args.output, args.source)
     if args.command == "late":
         from etl import late_cmd
 

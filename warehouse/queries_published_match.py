@@ -19,6 +19,13 @@ Columns, stable for the data page:
     scope, period_key, agency_kind, published (agencies), by_mapping, by_name (matched each way),
     deliberate (mapped to nothing), unmatched (neither), simulated (rows the demo made up).
 Order: period_key newest first, scope, agency_kind.
+
+`published_scores(r, scope, period_key)`: the published scores of our matched agencies (one row per
+agency_code: the first portal agency by code when two match one): agency_code, agency_name (ours),
+portal_code, portal_name, the six groups under the portal's codes (ref_766_group, in its order;
+null = no data published), TONG_SCORE, portal_rank (`python -m etl score766 --source`).
+
+`latest_year_to_date(r, year)`: the newest period_key 'YYYY-MM' of the year's loaded year to date, or None.
 """
 
 from __future__ import annotations
@@ -57,3 +64,28 @@ def match_summary(r) -> pl.DataFrame:
            group by all
            order by period_key desc, scope, agency_kind"""
     )
+
+
+def published_scores(r, scope: str, period_key: str) -> pl.DataFrame:
+    codes = r.query("select group_key, portal_code from ref_766_group order by sort_order")
+    groups_sql = ", ".join(f'p.points_{g} as "{c}"' for g, c in zip(codes["group_key"], codes["portal_code"]))
+    return r.query(
+        f"""select p.agency_code, a.agency_name, p.portal_code, p.portal_name, {groups_sql},
+                   p.total_points as "TONG_SCORE", p.portal_rank
+            from fct_published_766 as p
+            left join dim_agency as a using (agency_code)
+            where p.is_own_agency and p.agency_code is not null
+              and p.scope = $scope and p.period_key = $period
+            qualify row_number() over (partition by p.agency_code order by p.portal_code) = 1
+            order by p.agency_code""",
+        {"scope": scope, "period": period_key},
+    )
+
+
+def latest_year_to_date(r, year: str) -> str | None:
+    keys = r.query(
+        """select max(period_key) as period_key from fct_published_766
+           where scope = 'year_to_date' and left(period_key, 4) = $year""",
+        {"year": year},
+    )["period_key"]
+    return keys[0] if keys.len() else None
