@@ -39,6 +39,11 @@ def build_demo(directory: Path, seed: int = 7, scale: float = 1.0, as_of: dt.dat
         from warehouse import official_calendar
 
         load_into(con, OVERRIDE_FILE, kind="calendar")
+        # the portal's real October 2025 scores (public data, etl/reference/README.md), once published
+        from etl.load_published import REFERENCE_FILE, REFERENCE_PUBLISHED_ON
+
+        if as_of >= REFERENCE_PUBLISHED_ON:
+            load_into(con, REFERENCE_FILE, kind="published_766")
         days_off = official_calendar.days_off(con, range(demo.START.year, as_of.year + 2))
         # one month of receipt at a time: memory holds a month's dossiers whatever the scale
         n_dossiers = 0

@@ -17,6 +17,14 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"ngày không hợp lệ (cần YYYY-MM-DD): {text}") from exc
 
 
+def _month(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text.strip()):
+        raise argparse.ArgumentTypeError(f"kỳ không hợp lệ (cần tháng YYYY-MM, ví dụ 2025-10): {text}")
+    return text.strip()
+
+
 def _add_warehouse(p: argparse.ArgumentParser) -> None:
     p.add_argument("--warehouse", metavar="DIR",
                    help="warehouse directory (default: $WAREHOUSE_DIR or data/warehouse)")
@@ -46,9 +54,16 @@ def parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load export files or reference data (format recognised from content)")
     _add_warehouse(load)
     load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=["dossier", "step", "agency", "procedure", "target", "pakn", "rating",
-                                         "role", "calendar", "apology"],
+    from etl.load_parse import KINDS
+
+    load.add_argument("--kind", choices=list(KINDS),
                       help="what the files hold (default: recognised from their columns)")
+    load.add_argument("--period", type=_month, metavar="YYYY-MM",
+                      help="published 766 scores: the month they are of (a year to date: the month it runs "
+                           "through); wins over the file's name (docs/published_766.md)")
+    load.add_argument("--scope", choices=["month", "year_to_date"],
+                      help="published 766 scores: the scope of JSON/CSV records and of sheets whose name "
+                           "does not say (default: month; 'Xã Phường' year_to_date)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
     _add_warehouse(rebuild)
@@ -188,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "score766":
         from etl import score766
 
-        return score766.run(directory, args.period, args.format, args.output)
+        return score766.run(directory, args.period, args.format, args.output, args.source)
     if args.command == "late":
         from etl import late_cmd
 
@@ -202,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         from warehouse import access
 
         results = load_files(directory, [Path(f) for f in args.files], kind=args.kind,
-                             progress=lambda m: print(m, file=sys.stderr))
+                             progress=lambda m: print(m, file=sys.stderr), period=args.period,
+                             scope=args.scope)
         for r in results:
             access.audit(directory, _operator(), "nap",
                          f"{r.path.name}: {r.kind or '?'}, nạp {r.loaded}, loại {r.rejected}"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import sources
+from etl import load_published, sources
 from etl.load_apply import APPLY
 from etl.load_parse import (
     KIND_LABELS,
@@ -45,9 +45,11 @@ __all__ = ["KINDS", "KIND_LABELS", "FileResult", "detect_kind", "load_files", "l
 
 
 def load_files(directory: Path, paths: list[Path], kind: str | None = None, progress=print,
-               now: dt.datetime | None = None) -> list[FileResult]:
+               now: dt.datetime | None = None, period: str | None = None,
+               scope: str | None = None) -> list[FileResult]:
     """Every file into one new warehouse version. store.new_build lets one writer in at a time
-    (each copies the current version and publishes its copy, so two at once would lose data)."""
+    (each copies the current version and publishes its copy, so two at once would lose data).
+    period and scope: --period and --scope, for published 766 scores (etl/load_published.py)."""
     now = now or dt.datetime.now()
     results: list[FileResult] = []
     directory.mkdir(parents=True, exist_ok=True)
@@ -61,7 +63,7 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
             build.load_units(con)
         for path in paths:
             started = time.perf_counter()
-            result = _load_file(con, Path(path), kind, now)
+            result = _load_file(con, Path(path), kind, now, period, scope)
             results.append(result)
             progress(result.summary() + f"  [{time.perf_counter() - started:.1f} s]")
         _update_as_of(con, now)  # before the SQL: periods run up to the data's date
@@ -72,11 +74,12 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
     return results
 
 
-def load_into(con, path: Path, kind: str | None = None, now: dt.datetime | None = None) -> FileResult:
+def load_into(con, path: Path, kind: str | None = None, now: dt.datetime | None = None,
+              period: str | None = None, scope: str | None = None) -> FileResult:
     """One file into an open build, without recomputing anything (the demo loads the calendar
-    override this way, as `etl load` would)."""
+    override and the published 766 scores this way, as `etl load` would)."""
     build.apply_macros_for(con, SQL_LOAD)
-    return _load_file(con, Path(path), kind, now or dt.datetime.now())
+    return _load_file(con, Path(path), kind, now or dt.datetime.now(), period, scope)
 
 
 def _update_as_of(con, now: dt.datetime) -> None:
@@ -96,19 +99,21 @@ def _sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _load_file(con, path: Path, kind: str | None, now: dt.datetime) -> FileResult:
+def _load_file(con, path: Path, kind: str | None, now: dt.datetime, period: str | None = None,
+               scope: str | None = None) -> FileResult:
     """One file in one transaction: all its good records, or (unusable file) nothing from it."""
     # the file's fingerprint is read beside the parse (hashing and DuckDB both release the GIL)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         fingerprint = pool.submit(_sha256, path)
         try:
-            return _load_file_body(con, path, kind, now, fingerprint)
+            return _load_file_body(con, path, kind, now, fingerprint, period, scope)
         finally:
             fingerprint.result()
 
 
 def _load_file_body(con, path: Path, kind: str | None, now: dt.datetime,
-                    fingerprint: concurrent.futures.Future) -> FileResult:
+                    fingerprint: concurrent.futures.Future, period: str | None = None,
+                    scope: str | None = None) -> FileResult:
     result = FileResult(path)
     load_id = f"load-{uuid.uuid4().hex[:12]}"
     started = dt.datetime.now()
@@ -116,12 +121,13 @@ def _load_file_body(con, path: Path, kind: str | None, now: dt.datetime,
     try:
         # reading and parsing only make temp tables (and readers recover from their own errors,
         # which an open transaction would not survive); what changes the warehouse is one transaction
-        row_errors = read_and_parse(con, path, kind, now, result)
+        row_errors = read_and_parse(con, path, kind, now, result, period, scope)
         result.sha256 = fingerprint.result()
         con.begin()
         in_transaction = True
         quarantine(con, load_id, result, path, row_errors)
         result.loaded = APPLY[result.kind](con, load_id, path, now)
+        result.notes = load_published.NOTES.get(result.kind, lambda con: [])(con) + result.notes
         con.commit()
     except sources.UnusableFile as exc:
         if in_transaction:
@@ -135,6 +141,7 @@ def _load_file_body(con, path: Path, kind: str | None, now: dt.datetime,
     if result.unusable:
         result.loaded = result.rejected = 0
         result.reasons.clear()
+        result.notes.clear()
     clean_temp(con)
     result.sha256 = fingerprint.result()
     _log(con, load_id, result, path, started)

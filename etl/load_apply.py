@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from etl.load_apology import apply_apology_slips
+from etl.load_published import apply_match, apply_published
 from warehouse.build import scalar
 
 # what a dossier's state is made of: every stored column but where it came from. JSON keeps a null
@@ -300,4 +301,4 @@ def _apply_roles(con, load_id: str, path: Path, now: dt.datetime) -> int:
 APPLY = {"dossier": _apply_dossiers, "step": _apply_steps, "agency": _apply_agencies,
          "procedure": _apply_procedures, "target": _apply_targets, "pakn": _apply_pakn,
          "rating": _apply_ratings, "role": _apply_roles, "calendar": _apply_calendar,
-         "apology": apply_apology_slips}
+         "apology": apply_apology_slips, "published_766": apply_published, "published_766_match": apply_match}

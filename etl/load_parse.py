@@ -13,17 +13,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import mapping, sources
+from etl import load_published, mapping, sources
 from warehouse import build
 from warehouse.build import parquet_folder, scalar
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"
-KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "calendar", "apology")
+KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "calendar", "apology",
+         "published_766", "published_766_match")
 KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
                "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch",
                "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng", "role": "vai trò người dùng",
-               "calendar": "lịch ngày nghỉ, ngày làm bù", "apology": "phiếu xin lỗi"}
+               "calendar": "lịch ngày nghỉ, ngày làm bù", "apology": "phiếu xin lỗi",
+               "published_766": "điểm Bộ chỉ số 766 Cổng quốc gia công bố",
+               "published_766_match": "bảng đối chiếu đơn vị với Cổng (điểm 766)"}
 REQUIRED = {
     "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
     "step": ["MaHoSo", "ThoiDiemXuLy"],
@@ -56,6 +59,7 @@ class FileResult:
     reasons: collections.Counter = field(default_factory=collections.Counter)
     ignored_headers: list[str] = field(default_factory=list)
     sha256: str | None = None
+    notes: list[str] = field(default_factory=list)   # what the load did, for the summary (published 766)
 
     @property
     def exit_code(self) -> int:
@@ -66,6 +70,8 @@ class FileResult:
             return f"{self.path}: không nạp được: {self.unusable}"
         text = (f"{self.path}: {KIND_LABELS.get(self.kind, self.kind)} ({self.fmt}), đọc {self.read}, "
                 f"nạp {self.loaded}, loại {self.rejected}")
+        for note in self.notes:
+            text += f"\n  {note}"
         for reason, count in self.reasons.most_common():
             text += f"\n  - {count} × {reason}"
         if self.ignored_headers:
@@ -77,6 +83,9 @@ def detect_kind(src: sources.Source) -> str | None:
     if src.service in SERVICES:
         return SERVICES[src.service]
     found = {k: mapping.resolve(src.headers, k) for k in KINDS}
+    published = load_published.detect(found)
+    if published:
+        return published
     if "MaHoSo" in found["step"] and "PhongBanXuLy" in found["step"]:
         return "step"
     if "MaPAKN" in found["pakn"]:
@@ -100,15 +109,23 @@ def detect_kind(src: sources.Source) -> str | None:
         return "agency"
     return None
 
-def read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result: FileResult) -> list[dict]:
-    """The file into temp table load_parsed; returns the records that could not even be parsed."""
+def read_and_parse(con, path: Path, kind: str | None, now: dt.datetime, result: FileResult,
+                   period: str | None = None, scope: str | None = None) -> list[dict]:
+    """The file into temp table load_parsed; returns the records that could not even be parsed.
+    period and scope (--period, --scope) are for published 766 scores only (etl/load_published.py)."""
     src = sources.read(con, path)
     result.fmt = src.fmt
     result.kind = kind or detect_kind(src)
+    if result.kind is None and src.fmt == "xlsx" and load_published.score_sheets(path)[0]:
+        result.kind = load_published.KIND   # the scores are on a later sheet than the first
+    if result.kind in (load_published.KIND, load_published.MATCH_KIND):
+        return load_published.read_and_parse(con, path, src, result, period, scope)
+    if period or scope:
+        result.notes.append("bỏ qua --period/--scope: chỉ dùng cho điểm 766 Cổng công bố")
     if result.kind is None:
         raise sources.UnusableFile(
             "không nhận ra loại dữ liệu (hồ sơ, bước xử lý, đơn vị, thủ tục, chỉ tiêu, phản ánh kiến nghị, "
-            "đánh giá hài lòng, lịch ngày nghỉ hay phiếu xin lỗi) từ tiêu đề cột"
+            "đánh giá hài lòng, lịch ngày nghỉ, phiếu xin lỗi hay điểm 766 công bố) từ tiêu đề cột"
         )
     if result.kind == "dossier" and parquet_folder(con):
         raise sources.UnusableFile(

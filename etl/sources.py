@@ -374,12 +374,12 @@ def _csv_slow(con, text: str, sep: str, table: str, width: int) -> list[dict]:
 
 # ---- Excel ----------------------------------------------------------------------------------
 
-def _read_xlsx(con, path: Path) -> Source:
+def _read_xlsx(con, path: Path, sheet: str | None = None) -> Source:
     try:
         # keep empty rows (polars drops them by default, which shifted every later row number) and
         # empty columns (an all-empty required column is not a missing one)
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
-                              drop_empty_cols=False, raise_if_empty=False)
+        frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0,
+                              drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False)
     except Exception as exc:  # fastexcel raises its own error types
         raise UnusableFile(f"tệp Excel không đọc được: {str(exc).splitlines()[0]}") from exc
     headers = _unique_headers(frame.columns)

@@ -58,7 +58,8 @@ by_name as (
     from local_rows as l
     join dim_agency as a
         on portal_name_key(a.agency_name) = l.name_key
-        and a.agency_level = l.agency_kind
+        -- the portal lists the province-level central agencies (Công an, Thuế, ...) among its departments
+        and (a.agency_level = l.agency_kind or (l.agency_kind = 'department' and a.agency_level = 'central'))
     qualify row_number() over (
         partition by l.scope, l.period_key, l.portal_code
         order by agency_active(a.valid_from, a.valid_to, l.month_start, last_day(l.month_start)) desc,
@@ -80,6 +81,7 @@ final as (
         p.portal_code,
         p.portal_id,
         p.portal_name,
+        p.name_key,                                 -- portal_name_key(portal_name): what the name matching compared
         p.province_portal_code,
         p.agency_kind = 'province' and p.portal_code = o.own_portal_code as is_own_province,
         p.agency_kind <> 'province' and p.province_portal_code = o.own_portal_code as is_own_agency,
