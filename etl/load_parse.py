@@ -16,17 +16,14 @@ from pathlib import Path
 from etl import load_published, mapping, sources
 from warehouse import build
 from warehouse.build import parquet_folder, scalar
+from warehouse.file_kinds import FILE_KIND_LABELS
 from warehouse.metrics import METRICS
 
 SQL_LOAD = build.SQL_DIR / "load"
 KINDS = ("dossier", "step", "agency", "procedure", "target", "pakn", "rating", "role", "calendar", "apology",
          "published_766", "published_766_match")
-KIND_LABELS = {"dossier": "hồ sơ", "step": "bước xử lý", "agency": "danh sách đơn vị",
-               "procedure": "danh mục thủ tục", "target": "chỉ tiêu kế hoạch",
-               "pakn": "phản ánh, kiến nghị", "rating": "đánh giá hài lòng", "role": "vai trò người dùng",
-               "calendar": "lịch ngày nghỉ, ngày làm bù", "apology": "phiếu xin lỗi",
-               "published_766": "điểm Bộ chỉ số 766 Cổng quốc gia công bố",
-               "published_766_match": "bảng đối chiếu đơn vị với Cổng (điểm 766)"}
+# the words for each kind are the warehouse's (the data page names them too)
+KIND_LABELS = {k: v for k, v in FILE_KIND_LABELS.items() if k != "demo"}
 REQUIRED = {
     "dossier": ["MaHoSo", "MaDonViXuLy", "TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien"],
     "step": ["MaHoSo", "ThoiDiemXuLy"],

@@ -6,11 +6,9 @@ import streamlit as st
 from ui import auth, components, data, published_parts, state
 from ui.bootstrap import bootstrap
 from warehouse import fmt
+from warehouse.file_kinds import FILE_KIND_LABELS, file_kind_label
 
-LOAD_KINDS = {"demo": "Dữ liệu mẫu", "dossier": "Hồ sơ", "step": "Bước xử lý", "agency": "Danh sách đơn vị",
-              "procedure": "Danh mục thủ tục", "target": "Chỉ tiêu kế hoạch",
-              "role": "Vai trò người dùng", "calendar": "Lịch ngày nghỉ, làm bù",
-              "apology": "Phiếu xin lỗi"}
+LOAD_KINDS = {kind: file_kind_label(kind) for kind in FILE_KIND_LABELS}
 
 meta = bootstrap("Dữ liệu")
 st.title("Dữ liệu")
@@ -216,7 +214,7 @@ with portal_tab:
                    "các đơn vị này không được so với điểm tính từ hồ sơ. Để sửa, ghi vào tệp đối chiếu mỗi "
                    "đơn vị một dòng: mã trên Cổng (`portal_code`) hoặc tên trên Cổng (`portal_name`), và mã "
                    "cơ quan của ta (`agency_code`; để trống nếu đơn vị không có cơ quan tương ứng), rồi nạp "
-                   "tệp bằng `python -m etl load` và tải lại trang.")
+                   "tệp bằng `python -m etl load TỆP --kind published_766_match` và tải lại trang.")
         st.dataframe(
             unmatched.select(
                 pl.col("portal_code").alias("Mã trên Cổng"),

@@ -16,8 +16,8 @@ import polars as pl
 import pytest
 
 from tests.conftest import make_warehouse
-from warehouse import build, store
 from warehouse import queries_published as q
+from warehouse import store
 from warehouse.queries_766 import GROUP_COLUMNS
 
 XLSX = Path(__file__).parent / "data" / "766_scores_2025-10_an_giang_export.xlsx"
@@ -65,29 +65,13 @@ HAND_ROWS = [
 ]
 
 
-def xlsx_province_rows(sheet: str, scope: str, period: str = "2025-10") -> pl.DataFrame:
-    # replaced by etl load at merge: the 34 provinces of the public file, read here for the tests only
-    raw = pl.read_excel(XLSX, sheet_name=sheet, infer_schema_length=0)
-    codes = {"TDGQ": "points_timeliness", "MDHL": "points_satisfaction", "MDSH": "points_digitisation",
-             "TTTT": "points_payment", "CLGQ": "points_online", "CKMB": "points_transparency"}
-    return raw.select(
-        pl.lit(scope).alias("scope"), pl.lit(period).alias("period_key"),
-        pl.lit("province").alias("agency_kind"),
-        pl.col("MA_COQUAN").alias("portal_code"), pl.col("ID").alias("portal_id"),
-        pl.col("TEN_COQUAN").alias("portal_name"),
-        *[pl.col(k).cast(pl.Float64).alias(v) for k, v in codes.items()],
-        pl.col("TONG_SCORE").cast(pl.Float64).alias("total_points"),
-        pl.col("ROW_STT").cast(pl.Int32).alias("portal_rank"),
-        pl.lit(False).alias("simulated"), pl.lit(sheet).alias("source_sheet"),
-    )
-
-
 def add_xlsx_provinces(directory: Path) -> None:
-    # replaced by etl load at merge: a new build with the public file's provinces, the mart rebuilt
-    with store.new_build(directory, from_current=True) as con:
-        for sheet, scope in (("Điểm tháng", "month"), ("Điểm năm", "year_to_date")):
-            build.insert_frame(con, "raw_published_766", xlsx_province_rows(sheet, scope))
-        con.execute(build.objects_sql("fct_published_766"))
+    """The public file loaded as a user loads it (`etl load`): its 34 provinces, month and year to date
+    (and An Giang's departments and communes, which are not this warehouse's)."""
+    from etl.load import load_files
+
+    results = load_files(directory, [XLSX], progress=lambda _line: None)
+    assert not results[0].unusable and results[0].rejected == 0, results[0].summary()
 
 
 @pytest.fixture(scope="module")

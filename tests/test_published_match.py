@@ -79,8 +79,8 @@ def test_names_match_unmatched_stay_listed_and_the_mapping_corrects(wh, tmp_path
         assert listed.height == 12 and not listed["deliberate"].any()
         assert "Sở Du lịch - tỉnh An Giang" in listed["portal_name"].to_list()
         assert listed.columns == ["scope", "period_key", "agency_kind", "portal_code", "portal_name",
-                                  "total_points", "deliberate", "reason", "source_file", "source_sheet",
-                                  "source_row"]
+                                  "total_points", "simulated", "deliberate", "reason", "source_file",
+                                  "source_sheet", "source_row"]
         # every published agency is kept: the unmatched have no agency code, nothing is dropped
         assert reader.query("select count(*) as n from fct_published_766")["n"][0] == 185
     finally:

@@ -12,7 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from warehouse import fmt
+from warehouse import fmt, queries_published_match
 from warehouse.queries_766 import GROUP_COLUMNS
 
 SCOPE_LABELS = {"month": "Tháng", "year_to_date": "Lũy kế năm"}
@@ -241,15 +241,11 @@ def running_estimates(r, month: str, last_published: str | None) -> pl.DataFrame
 
 def unmatched_agencies(r) -> pl.DataFrame:
     """The portal's departments and communes of our province that matched no agency of ours, once
-    each, with the periods they were published in."""
-    return r.query(
-        """select portal_code, any_value(portal_name order by period_key desc) as portal_name,
-                  any_value(agency_kind) as agency_kind,
-                  string_agg(distinct period_key, ', ' order by period_key) as periods,
-                  bool_or(simulated) as simulated,
-                  bool_or(match_method = 'mapping') as mapped_to_none
-           from fct_published_766
-           where is_own_agency and agency_code is null
-           group by portal_code
-           order by agency_kind, portal_name"""
-    )
+    each (queries_published_match.unmatched, by portal code), with the periods they were published in."""
+    rows = queries_published_match.unmatched(r)
+    return (rows.sort("period_key", descending=True)
+            .group_by("portal_code", maintain_order=True)
+            .agg(pl.col("portal_name").first(), pl.col("agency_kind").first(),
+                 pl.col("period_key").unique().sort().str.join(", ").alias("periods"),
+                 pl.col("simulated").any(), pl.col("deliberate").any().alias("mapped_to_none"))
+            .sort("agency_kind", "portal_name"))

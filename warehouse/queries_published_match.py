@@ -9,9 +9,9 @@ returning a polars DataFrame. Only the own province's departments and communes a
 ours, never dropped; scope 'month' | 'year_to_date' and period_key 'YYYY-MM' narrow it (None: all).
 Columns, stable for the data page:
     scope, period_key, agency_kind ('department' | 'commune'), portal_code, portal_name,
-    total_points (as published), deliberate (true: the mapping file says "no counterpart here",
-    false: no name matched and no mapping row), reason (Vietnamese, for the page), source_file,
-    source_sheet, source_row.
+    total_points (as published), simulated (made up by the demo), deliberate (true: the mapping
+    file says "no counterpart here", false: no name matched and no mapping row), reason (Vietnamese,
+    for the page), source_file, source_sheet, source_row.
 Order: scope, period_key (newest first), agency_kind, portal_name.
 
 `match_summary(r)`: one row per scope, period and kind of the own province's published agencies.
@@ -38,7 +38,7 @@ REASON_NO_MATCH = "Không tìm thấy đơn vị cùng tên trong kho; thêm m�
 
 def unmatched(r, scope: str | None = None, period_key: str | None = None) -> pl.DataFrame:
     return r.query(
-        """select scope, period_key, agency_kind, portal_code, portal_name, total_points,
+        """select scope, period_key, agency_kind, portal_code, portal_name, total_points, simulated,
                   coalesce(match_method = 'mapping', false) as deliberate,
                   case when match_method = 'mapping' then $deliberate else $no_match end as reason,
                   source_file, source_sheet, source_row
