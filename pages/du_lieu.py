@@ -1,9 +1,11 @@
 """Dữ liệu: which warehouse version is served, how fresh it is, what was loaded and what was refused."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
-from ui import auth, components, data, state
+from ui import auth, components, data, health_parts, state
 from ui.bootstrap import bootstrap
 from warehouse import fmt
 
@@ -36,11 +38,12 @@ _text = components.text_col
 audit_lines = auth.audit_log()   # province leaders only
 # the open tab is in the URL (muc=...), so a link opens on it
 SECTIONS = {"nap": "Các lần nạp", "bi_loai": "Bản ghi bị loại", "chua_xac_minh": "Mã chưa xác minh",
-            "do_moi": "Độ mới của dữ liệu", "dau_vao": "Dữ liệu đầu vào", "lich": "Lịch làm việc"}
+            "do_moi": "Độ mới của dữ liệu", "dau_vao": "Dữ liệu đầu vào", "lich": "Lịch làm việc",
+            "nhan": "Tình trạng nhận dữ liệu"}
 if audit_lines is not None:
     SECTIONS["nhat_ky"] = "Nhật ký truy cập"
-_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, *audit_tab) = state.tabs(
-    SECTIONS, "muc")
+_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, health_tab,
+    *audit_tab) = state.tabs(SECTIONS, "muc")
 
 with loads_tab:
     log = data.get("load_log")
@@ -225,3 +228,6 @@ for tab in audit_tab:
                 ),
                 hide_index=True, width="stretch",
             )
+
+with health_tab:  # when data last arrived, per source and agency (docs/receiver.md)
+    health_parts.section(data.getter("queries_health"), dt.date.today(), LOAD_KINDS)

@@ -10,6 +10,7 @@ import pytest
 
 from etl import cli
 from etl.load import load_files
+from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401 - the fixture
 from tests.conftest import dossier, make_warehouse
 from tests.test_load import H, S, rec, write_envelope
 from warehouse import queries_health, store
@@ -96,3 +97,19 @@ def test_a_load_is_a_sign_of_life(wh, tmp_path):
     # two files of two records each, every record good (a repeated state still counts as loaded)
     wanted = ("file_format", "files", "rows_loaded", "rows_rejected")
     assert [dossiers[k] for k in wanted] == ["envelope", 2, 4, 0]
+
+
+def test_the_data_page_shows_the_section(warehouse, monkeypatch):
+    """The data page's new tab (after the calendar) lists every agency in service with its state. The
+    page measures up to today: any day after 24/03/2025 finds A and B silent too (more than 5 working
+    days after 10/03)."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+    at = run_page("pages/du_lieu.py", muc="nhan")
+    no_errors(at)
+    labels = [t.label for t in at.tabs]
+    assert labels[labels.index("Lịch làm việc") + 1] == "Tình trạng nhận dữ liệu"
+    assert any("3 cơ quan, đơn vị không có dữ liệu mới quá 5 ngày làm việc" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "Tình trạng" in d.value.columns)
+    states = dict(zip(table["Cơ quan, đơn vị"], table["Tình trạng"]))
+    assert states == {"Sở A": "Im lặng", "Sở B": "Im lặng", "Sở C": "Chưa từng có dữ liệu"}
+    assert dict(zip(table["Cơ quan, đơn vị"], table["Hồ sơ tiếp nhận gần nhất"]))["Sở A"] == "03/03/2025"
