@@ -56,10 +56,12 @@ class Refused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def answer(code: str, message: str, status: int = 200, **extra) -> JSONResponse:
+def answer(code: str, message: str, status: int = 200) -> JSONResponse:
     from starlette.responses import JSONResponse
 
-    return JSONResponse({"error_code": code, "message": message, **extra}, status_code=status)
+    # a 401 names the scheme expected (RFC 9110), for a sender's log
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error_code": code, "message": message}, status_code=status, headers=headers)
 
 
 def check_token(header: str | None, token: str | None) -> None:

@@ -168,6 +168,11 @@ def test_token_missing_or_unset_refuses(server):
     url, inbox = server
     good = envelope([rec("G1", "2025-03-03", "2025-03-10")])
     assert post(url, good, token=None)[0] == 401
+    request = urllib.request.Request(url + "/", data=b"{}", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused_http:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused_http.value.headers["WWW-Authenticate"] == "Bearer"
+    refused_http.value.close()
     assert post(url, b"{not json", token="sai")[1]["error_code"] == "01"   # the token is checked first
     assert inbox_files(inbox) == []
     # a receiver without a configured token refuses everyone, whatever they send
