@@ -8,6 +8,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import time
 
 import duckdb
 
@@ -117,3 +118,32 @@ def test_the_receivers_names_sort_by_arrival(tmp_path):
              for _ in range(5)]
     assert [p.name for p in watch.waiting(box.folder)] == names
     assert all(watch.RECEIVED_NAME.match(n) for n in names)
+
+
+def test_a_killed_pass_leaves_the_warehouse_and_the_files(wh, tmp_path):
+    """`etl watch` killed (SIGKILL) in the middle of its load: the warehouse is the version it was and
+    every file still waits; the next pass loads each once."""
+    inbox = tmp_path / "inbox"
+    for i in range(12):
+        received(inbox, [rec(f"K{i:02d}-{j:03d}", "2025-03-03", "2025-03-10") for j in range(200)],
+                 f"20250303T1000{i:02d}000000")
+    version = store.current_path(wh)
+    command = [sys.executable, "-m", "etl", "watch", "--inbox", str(inbox), "--warehouse", str(wh),
+               "--settle", "0"]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    building = wh / "builds"
+    deadline = time.monotonic() + 60
+    # kill it once its new version is being written (a `.building` file), before it is published
+    while not any(p.suffix == ".building" for p in building.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait(10)
+    proc.stderr.close()
+    # publishing comes after the load of 12 files and every summary table: seconds after the kill
+    assert store.current_path(wh) == version
+    assert len(watch.waiting(inbox)) == 12 and not (inbox / "archive").exists()
+    outcomes = watch.watch_once(wh, inbox, **QUIET)
+    assert [o.where for o in outcomes] == ["archive"] * 12 and watch.waiting(inbox) == []
+    assert q(wh, "select count(*), count(distinct dossier_id) from raw_dossier") == [(2400, 2400)]
+    assert q(wh, "select count(*), count(distinct file_sha256) from load_log where kind = 'dossier'") == \
+        [(12, 12)]
