@@ -62,8 +62,12 @@ def run(directory: Path, on: dt.date | None, silent_days: int, inbox: str | None
           "tệp không dùng được", file=out)
     if loads.height == 0:
         print("  chưa có lần nạp nào", file=out)
+    from etl.load_parse import KIND_LABELS
+
+    labels = KIND_LABELS | {"demo": "dữ liệu mẫu"}
     for s in loads.iter_rows(named=True):
-        kind = f"{s['kind']} ({s['file_format']})" if s["file_format"] else s["kind"]
+        kind = labels.get(s["kind"], s["kind"])
+        kind = f"{kind} ({s['file_format']})" if s["file_format"] else kind
         print(f"  {kind}: {fmt.datetime(s['last_load'])} · {fmt.number(s['files'])} tệp · "
               f"{fmt.number(s['rows_loaded'])} · {fmt.number(s['rows_rejected'])} · "
               f"{fmt.number(s['unusable_files'])}", file=out)
