@@ -90,6 +90,11 @@ def parser() -> argparse.ArgumentParser:
     from etl import digest  # `digest --week`: the weekly e-mail to each agency head (docs/digest.md)
 
     digest.add_parser(sub, _add_warehouse)
+    from etl import receiver, status, watch  # receive, watch, status: docs/receiver.md
+
+    receiver.add_parser(sub)
+    watch.add_parser(sub, _add_warehouse)
+    status.add_parser(sub, _add_warehouse, _date)
     return ap
 
 
@@ -165,6 +170,10 @@ def _user_command(args, directory: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in ("receive", "watch", "status"):
+        from etl import receiver, status, watch
+
+        return {"receive": receiver, "watch": watch, "status": status}[args.command].main(args, _operator)
     directory = store.warehouse_dir(args.warehouse)
     if args.command == "demo":
         from etl.build_demo import build_demo

@@ -1,9 +1,11 @@
 """Dữ liệu: which warehouse version is served, how fresh it is, what was loaded and what was refused."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
-from ui import auth, components, data, published_parts, state
+from ui import auth, components, data, health_parts, published_parts, state
 from ui.bootstrap import bootstrap
 from warehouse import fmt
 from warehouse.file_kinds import FILE_KIND_LABELS, file_kind_label
@@ -35,10 +37,10 @@ audit_lines = auth.audit_log()   # province leaders only
 # the open tab is in the URL (muc=...), so a link opens on it
 SECTIONS = {"nap": "Các lần nạp", "bi_loai": "Bản ghi bị loại", "chua_xac_minh": "Mã chưa xác minh",
             "do_moi": "Độ mới của dữ liệu", "dau_vao": "Dữ liệu đầu vào", "lich": "Lịch làm việc",
-            "cong_766": "Đối chiếu Cổng 766"}
+            "nhan": "Tình trạng nhận dữ liệu", "cong_766": "Đối chiếu Cổng 766"}
 if audit_lines is not None:
     SECTIONS["nhat_ky"] = "Nhật ký truy cập"
-_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, portal_tab,
+_, (loads_tab, quarantine_tab, unverified_tab, fresh_tab, inputs_tab, calendar_tab, health_tab, portal_tab,
     *audit_tab) = state.tabs(SECTIONS, "muc")
 
 with loads_tab:
@@ -251,3 +253,6 @@ for tab in audit_tab:
                 ),
                 hide_index=True, width="stretch",
             )
+
+with health_tab:  # when data last arrived, per source and agency (docs/receiver.md)
+    health_parts.section(data.getter("queries_health"), dt.date.today(), LOAD_KINDS)
