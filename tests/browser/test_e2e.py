@@ -268,6 +268,7 @@ SHOTS = [
      "UBND cấp huyện (đến 30/06/2025) · Tỷ lệ giải quyết đúng hạn · Quý I/2025"),
     ("trung_thuc.png", "/trung_thuc?ky=year&ma_ky=2025", "Theo cơ quan, đơn vị"),
     ("du_lieu.png", "/du_lieu", "Hồ sơ trong kho"),
+    ("chi_so_766.png", "/chi_so_766?pham_vi=month&thang=2025-10", "Hạng 2/34"),
 ]
 
 
