@@ -127,7 +127,7 @@ def backup(directory: Path, output: Path, now: dt.datetime | None = None) -> dic
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         partial = output.parent / f".{output.name}.{os.getpid()}.partial"
-        with tarfile.open(partial, "w:gz") as tar:
+        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:   # 9: 3x slower, 1% smaller
             tar.add(staging / MANIFEST, arcname=MANIFEST)
             for p in members:
                 tar.add(p, arcname=p.relative_to(staging).as_posix())
