@@ -121,6 +121,11 @@ def test_the_state_is_shared_through_the_account_store(tmp_path):
     with sqlite3.connect(tmp_path / accounts.ACCOUNTS_FILE) as con:
         rows = dict(con.execute("select key, level from sign_in_throttle").fetchall())
     assert rows == {"account:an": 1, "client:10.0.0.7": 0}
+    # a quiet window after the wait (64 + 900 s), any attempt forgets them: the table does not grow
+    attempt(tmp_path, "binh", "doan-mo-sai-123", 964, client="10.0.0.8")
+    with sqlite3.connect(tmp_path / accounts.ACCOUNTS_FILE) as con:
+        keys = {k for (k,) in con.execute("select key from sign_in_throttle")}
+    assert keys == {"account:binh", "client:10.0.0.8"}
 
 
 TRUSTED = [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128")]
@@ -134,6 +139,7 @@ TRUSTED = [ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128")
     (None, {"X-Forwarded-For": "6.6.6.6, 10.1.2.3"}, "10.1.2.3"),               # the left part is forged
     (None, {"X-Real-Ip": "10.1.2.4"}, "10.1.2.4"),
     (None, {"X-Forwarded-For": "khong-phai-dia-chi"}, "127.0.0.1"),
+    ("::ffff:127.0.0.1", {"X-Real-Ip": "10.1.2.5"}, "10.1.2.5"),                # a dual-stack socket
 ])
 def test_client_address(peer, headers, expected):
     assert throttle.client_address(peer, headers, TRUSTED) == expected

@@ -34,8 +34,10 @@ create table if not exists sign_in_throttle (
     key          text primary key,   -- 'account:<name>' or 'client:<address>'
     recent       text not null,      -- JSON list of failure times (epoch seconds) within the window
     level        integer not null,   -- 0: no wait; n: the n-th wait of this episode
-    locked_until real not null       -- epoch seconds; no attempt before
+    locked_until real not null,      -- epoch seconds; no attempt before
+    forget_after real not null       -- epoch seconds; from then on the row says no more than no row
 );
+create index if not exists sign_in_throttle_forget on sign_in_throttle (forget_after);
 """
 
 
@@ -123,18 +125,23 @@ def _read(con, key: str) -> State:
     return State(tuple(json.loads(row[0])), row[1], row[2]) if row else State()
 
 
-def _write(con, key: str, state: State) -> None:
-    con.execute("insert into sign_in_throttle (key, recent, level, locked_until) values (?, ?, ?, ?) "
-                "on conflict (key) do update set recent = excluded.recent, level = excluded.level, "
-                "locked_until = excluded.locked_until",
-                [key, json.dumps(list(state.recent)), state.level, state.locked_until])
+def _write(con, key: str, state: State, policy: Policy) -> None:
+    # a quiet window after the wait and after the last failure: the state is as good as empty
+    forget = max(state.locked_until, *state.recent, 0.0) + policy.window
+    con.execute("insert into sign_in_throttle (key, recent, level, locked_until, forget_after) "
+                "values (?, ?, ?, ?, ?) on conflict (key) do update set recent = excluded.recent, "
+                "level = excluded.level, locked_until = excluded.locked_until, "
+                "forget_after = excluded.forget_after",
+                [key, json.dumps(list(state.recent)), state.level, state.locked_until, forget])
 
 
 @contextlib.contextmanager
-def _transaction(directory: Path):
+def _transaction(directory: Path, now: float):
     with contextlib.closing(access.sqlite_beside(directory, ACCOUNTS_FILE, _SCHEMA)) as con:
         con.execute("begin immediate")   # one writer: two app processes never both pass a full count
         try:
+            # names guessed once long ago are forgotten: the table does not grow with every guess
+            con.execute("delete from sign_in_throttle where forget_after <= ?", [now])
             yield con
             con.execute("commit")
         except BaseException:
@@ -150,13 +157,14 @@ def attempt(directory: Path, name: str, client: str, now, rules: Mapping[str, Po
     success, so that parallel requests cannot all pass a count that only the first should."""
     rules = rules or policies()
     at = now.timestamp()
-    with _transaction(directory) as con:
+    with _transaction(directory, at) as con:
         states = {"account": _read(con, _key("account", name)), "client": _read(con, _key("client", client))}
         waits = [Refusal(s, rules[s].max_failures, seconds_left(states[s], at)) for s in states]
         refused = max(waits, key=lambda r: r.seconds)
         if refused.seconds > 0:
             return refused
-        _write(con, _key("account", name), after_failure(states["account"], at, rules["account"]))
+        _write(con, _key("account", name), after_failure(states["account"], at, rules["account"]),
+               rules["account"])
     return None
 
 
@@ -165,12 +173,13 @@ def outcome(directory: Path, name: str, client: str, ok: bool, now,
     """After the password was checked: a success clears the account's count; a failure adds to the
     client's (the account's was counted by `attempt`)."""
     rules = rules or policies()
-    with _transaction(directory) as con:
+    at = now.timestamp()
+    with _transaction(directory, at) as con:
         if ok:
             con.execute("delete from sign_in_throttle where key = ?", [_key("account", name)])
         else:
             key = _key("client", client)
-            _write(con, key, after_failure(_read(con, key), now.timestamp(), rules["client"]))
+            _write(con, key, after_failure(_read(con, key), at, rules["client"]), rules["client"])
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,8 @@ def _is_trusted(address: str, trusted: list) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:   # ::ffff:127.0.0.1 from a dual-stack socket
+        ip = ip.ipv4_mapped
     return any(ip.version == net.version and ip in net for net in trusted)
 
 
