@@ -119,3 +119,42 @@ def test_a_member_changed_after_the_manifest_is_refused(archive, tmp_path):
     foreign.write_bytes(gzip.compress(b"khong phai tar"))
     out = etl("restore", foreign, "--warehouse", tmp_path / "moi")
     assert out.returncode == 2 and "tệp sao lưu hỏng" in out.stderr
+
+
+def test_backup_while_new_versions_are_published(tmp_path):
+    """A loader publishing builds (and pruning old ones) while backups run: each archive holds one whole
+    published build, byte for byte."""
+    import hashlib
+    import threading
+
+    from etl import backup
+    from tests.conftest import make_warehouse
+    from tests.test_page_late import AGENCIES, DOSSIERS, PROCEDURES
+    from warehouse import store
+
+    directory = tmp_path / "wh"
+    make_warehouse(directory, DOSSIERS, agencies=AGENCIES, procedures=PROCEDURES, as_of="2025-03-20").close()
+    published = {hashlib.sha256(store.current_path(directory).read_bytes()).hexdigest()}
+    stop = threading.Event()
+
+    def loader():
+        n = 0
+        while not stop.is_set() or n < 5:   # at least five, more than KEEP_BUILDS: old ones are pruned
+            n += 1
+            with store.new_build(directory, from_current=True) as con:
+                con.execute("create or replace table lan_nap as select ? as n", [n])
+            published.add(hashlib.sha256(store.current_path(directory).read_bytes()).hexdigest())
+
+    thread = threading.Thread(target=loader)
+    thread.start()
+    try:
+        manifests = [backup.backup(directory, tmp_path / f"b{i}.tar.gz") for i in range(4)]
+    finally:
+        stop.set()
+        thread.join()
+    assert len(published) > 5
+    for i, manifest in enumerate(manifests):
+        build = manifest["members"][f"warehouse/builds/{manifest['build']}"]["sha256"]
+        assert build in published
+        backup.restore(tmp_path / f"b{i}.tar.gz", tmp_path / f"r{i}")
+        assert store.current_path(tmp_path / f"r{i}").name == manifest["build"]

@@ -12,6 +12,7 @@ for every query.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 REFUSED = "Bạn không có quyền xem danh sách hồ sơ của đơn vị này."
 BAD_LOGIN = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."
 DEMO_NOTE = "Không cần đăng nhập: dữ liệu mẫu, mở cho mọi người xem."
+STORE_FAILED = ("Máy chủ không ghi được lượt đăng nhập (tệp tài khoản hoặc nhật ký), nên chưa đăng nhập "
+                "được. Hãy báo người quản trị.")
 SEEN_KEY = "auth_last_seen"      # epoch seconds of the session's last page run (idle expiry)
 EXPIRED_KEY = "auth_expired"     # the words the sign-in form shows after an idle session ended
 
@@ -152,9 +155,12 @@ def _idle(signed: Principal) -> bool:
     minutes = throttle.idle_minutes()
     if not throttle.idle_expired(st.session_state.get(SEEN_KEY), time.time(), minutes):
         return False
-    audit("dang_xuat", f"hết phiên sau {minutes:g} phút không dùng", who=signed.name)
+    from warehouse.fmt import number
+
+    words = number(minutes, 0 if float(minutes).is_integer() else 1)
+    audit("dang_xuat", f"hết phiên sau {words} phút không dùng", who=signed.name)
     _sign_out()
-    st.session_state[EXPIRED_KEY] = (f"Phiên đăng nhập đã hết hạn vì không dùng quá {minutes:g} phút; "
+    st.session_state[EXPIRED_KEY] = (f"Phiên đăng nhập đã hết hạn vì không dùng quá {words} phút; "
                                      "hãy đăng nhập lại.")
     return True
 
@@ -174,8 +180,13 @@ def _login_form(directory) -> None:
     if not submitted:
         return
     roles = access.role_rows(data.reader())
-    result = throttle.sign_in(directory, name, password, _client(), dt.datetime.now(),
-                              lambda account: accounts.role_for(account.username, roles, account))
+    try:
+        result = throttle.sign_in(directory, name, password, _client(), dt.datetime.now(),
+                                  lambda account: accounts.role_for(account.username, roles, account))
+    except (sqlite3.Error, OSError):
+        # no count and no audit line, no sign-in: the server's files must be fixed first
+        st.error(STORE_FAILED, icon=":material/error:")
+        return
     if result.refusal is not None:
         st.error(waiting(result.refusal), icon=":material/timer:")
         return
