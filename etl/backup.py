@@ -250,6 +250,9 @@ def run(args, directory: Path, operator: str) -> int:
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except OSError as exc:   # a full disk, a folder the user may not write: said, not a traceback
+        print(f"không {'sao lưu' if args.command == 'backup' else 'khôi phục'} được: {exc}", file=sys.stderr)
+        return 1
     access.audit(directory, operator, "khoi_phuc", f"{args.archive.name}: {manifest['build']}", origin="cli")
     print(f"Đã khôi phục {len(manifest['members'])} tệp (dữ liệu đến {manifest['as_of'] or '?'}, sao lưu lúc "
           f"{manifest['created_at']}) vào {directory}", file=sys.stderr)
