@@ -101,7 +101,7 @@ def test_the_proxy_passes_the_client_address_and_the_websocket():
                  "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
                  "proxy_set_header Upgrade $http_upgrade;",
                  "proxy_set_header Connection $connection_upgrade;",
-                 "proxy_pass http://127.0.0.1:8501;", "proxy_pass http://127.0.0.1:8502/;", "listen 443 ssl;",
+                 "proxy_pass http://127.0.0.1:8501;", "proxy_pass http://127.0.0.1:8502/;", "listen 443 ssl http2;",
                  "ssl_certificate "):
         assert line in conf, line
     # the app listens where the proxy sends, and only on the machine itself
