@@ -6,7 +6,9 @@ warehouse runs open and says so; a real warehouse never does.
 
 The signed-in user lives in Streamlit's session state, which only server code can write: the login
 form after the password was verified, or the OIDC identity Streamlit checked. ui/data.py reads it
-for every query.
+for every query. Local sign-ins go through warehouse/throttle.py (failed attempts slow the next ones
+down per account and per client address, every attempt audited); a local session unused for
+AUTH_IDLE_MINUTES is signed out.
 """
 
 from __future__ import annotations
