@@ -95,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
     receiver.add_parser(sub)
     watch.add_parser(sub, _add_warehouse)
     status.add_parser(sub, _add_warehouse, _date)
+    from etl import backup  # `backup` and `restore`: one archive of a machine's warehouse (docs/deploy.md)
+
+    backup.add_parser(sub, _add_warehouse)
     return ap
 
 
@@ -205,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "user":
         return _user_command(args, directory)
+    if args.command in ("backup", "restore"):
+        from etl import backup
+
+        return backup.run(args, directory, _operator())
     if args.command == "calendar":
         from etl.calendar_cmd import write_calendar
 

@@ -6,10 +6,17 @@ warehouse runs open and says so; a real warehouse never does.
 
 The signed-in user lives in Streamlit's session state, which only server code can write: the login
 form after the password was verified, or the OIDC identity Streamlit checked. ui/data.py reads it
-for every query.
+for every query. Local sign-ins go through warehouse/throttle.py (failed attempts slow the next ones
+down per account and per client address, every attempt audited); a local session unused for
+AUTH_IDLE_MINUTES is signed out.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -17,9 +24,16 @@ from ui import data
 from warehouse import access
 from warehouse.access import Principal
 
+if TYPE_CHECKING:
+    from warehouse.throttle import Refusal
+
 REFUSED = "Bạn không có quyền xem danh sách hồ sơ của đơn vị này."
 BAD_LOGIN = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."
 DEMO_NOTE = "Không cần đăng nhập: dữ liệu mẫu, mở cho mọi người xem."
+STORE_FAILED = ("Máy chủ không ghi được lượt đăng nhập (tệp tài khoản hoặc nhật ký), nên chưa đăng nhập "
+                "được. Hãy báo người quản trị.")
+SEEN_KEY = "auth_last_seen"      # epoch seconds of the session's last page run (idle expiry)
+EXPIRED_KEY = "auth_expired"     # the words the sign-in form shows after an idle session ended
 
 
 def current() -> Principal | None:
@@ -28,10 +42,12 @@ def current() -> Principal | None:
 
 def _sign_in(principal: Principal) -> None:
     st.session_state[data.PRINCIPAL_KEY] = principal.as_dict()
+    st.session_state[SEEN_KEY] = time.time()
 
 
 def _sign_out() -> None:
     st.session_state.pop(data.PRINCIPAL_KEY, None)
+    st.session_state.pop(SEEN_KEY, None)
 
 
 def _directory():
@@ -92,7 +108,10 @@ def _local_gate() -> Principal:
             if account is None or account.disabled:   # locked out since signing in
                 _sign_out()
                 signed = None
+        if signed is not None and _idle(signed):
+            signed = None
         if signed is not None:
+            st.session_state[SEEN_KEY] = time.time()
             return signed
     elif signed is not None:
         _sign_out()
@@ -110,31 +129,77 @@ def _local_gate() -> Principal:
     st.stop()
 
 
+def _client() -> str:
+    """The client address the throttle counts: the connection's, or, behind a trusted reverse proxy,
+    the one it forwards (warehouse/throttle.py)."""
+    from warehouse import throttle
+
+    try:
+        peer, headers = st.context.ip_address, dict(st.context.headers)
+    except Exception:  # noqa: BLE001 - no browser connection (a script run): the machine itself
+        peer, headers = None, {}
+    # AppTest has no connection and answers with stand-in objects: only plain text counts
+    peer = peer if isinstance(peer, str) else None
+    headers = {k: v for k, v in headers.items() if isinstance(k, str) and isinstance(v, str)}
+    return throttle.client_address(peer, headers, throttle.trusted_proxies())
+
+
+def waiting(refusal: Refusal) -> str:
+    """The refusal in words: whose count, and how long to wait."""
+    who = "Đã nhập sai" if refusal.scope == "account" else "Máy này đã đăng nhập sai"
+    return f"{who} quá {refusal.max_failures} lần; thử lại sau {refusal.minutes} phút."
+
+
+def _idle(signed: Principal) -> bool:
+    """Sign an unused session out (AUTH_IDLE_MINUTES), saying why on the sign-in form."""
+    from warehouse import throttle  # with the account store: loaded only where local accounts are used
+
+    minutes = throttle.idle_minutes()
+    if not throttle.idle_expired(st.session_state.get(SEEN_KEY), time.time(), minutes):
+        return False
+    from warehouse.fmt import number
+
+    words = number(minutes, 0 if float(minutes).is_integer() else 1)
+    audit("dang_xuat", f"hết phiên sau {words} phút không dùng", who=signed.name)
+    _sign_out()
+    st.session_state[EXPIRED_KEY] = (f"Phiên đăng nhập đã hết hạn vì không dùng quá {words} phút; "
+                                     "hãy đăng nhập lại.")
+    return True
+
+
 def _login_form(directory) -> None:
-    from warehouse import accounts
+    from warehouse import accounts, throttle
 
     st.title("Đăng nhập")
     st.caption("Kho dữ liệu thật: đăng nhập bằng tài khoản người quản trị đã cấp.")
+    notice = st.session_state.pop(EXPIRED_KEY, None)
+    if notice:
+        st.info(notice, icon=":material/schedule:")
     with st.form("dang_nhap"):
         name = st.text_input("Tên đăng nhập", key="login_name", max_chars=64)
         password = st.text_input("Mật khẩu", type="password", key="login_password", max_chars=256)
         submitted = st.form_submit_button("Đăng nhập", key="login_submit", type="primary")
     if not submitted:
         return
-    account, why = accounts.verify(directory, name, password)
-    who = accounts.normalise(name)[:64] or "?"
-    if account is None:
-        audit("dang_nhap_loi", why, who=who)
+    roles = access.role_rows(data.reader())
+    try:
+        result = throttle.sign_in(directory, name, password, _client(), dt.datetime.now(),
+                                  lambda account: accounts.role_for(account.username, roles, account))
+    except (sqlite3.Error, OSError):
+        # no count and no audit line, no sign-in: the server's files must be fixed first
+        st.error(STORE_FAILED, icon=":material/error:")
+        return
+    if result.refusal is not None:
+        st.error(waiting(result.refusal), icon=":material/timer:")
+        return
+    if result.account is None:
         st.error(BAD_LOGIN, icon=":material/lock:")
         return
-    role = accounts.role_for(account.username, access.role_rows(data.reader()), account)
-    if role is None:
-        audit("dang_nhap_loi", "chưa có vai trò", who=who)
-        st.warning(f"Tài khoản {account.username} chưa được giao vai trò nên chưa xem được gì. Hãy đề nghị "
-                   "người quản trị nạp danh sách vai trò (docs/security.md).", icon=":material/lock:")
+    if result.role is None:
+        st.warning(f"Tài khoản {result.account.username} chưa được giao vai trò nên chưa xem được gì. Hãy đề "
+                   "nghị người quản trị nạp danh sách vai trò (docs/security.md).", icon=":material/lock:")
         return
-    _sign_in(Principal(account.username, role[0], role[1], "local"))
-    audit("dang_nhap", f"{role[0]}{' ' + role[1] if role[1] else ''}", who=account.username)
+    _sign_in(Principal(result.account.username, result.role[0], result.role[1], "local"))
     st.rerun()
 
 
