@@ -232,7 +232,9 @@ with portal_tab:
         )
 
 ACTIONS = {"dang_nhap": "Đăng nhập", "dang_nhap_loi": "Đăng nhập không được", "dang_xuat": "Đăng xuất",
-           "xuat": "Tải tệp", "nap": "Nạp dữ liệu", "tai_khoan": "Quản lý tài khoản"}
+           "xuat": "Tải tệp", "nap": "Nạp dữ liệu", "tai_khoan": "Quản lý tài khoản",
+           "sao_luu": "Sao lưu", "khoi_phuc": "Khôi phục", "gui_thu": "Gửi thư tổng hợp tuần",
+           "gui_thu_loi": "Gửi thư không được"}
 for tab in audit_tab:
     with tab:
         st.caption("Ai đăng nhập, tải tệp, nạp dữ liệu và khi nào (500 dòng mới nhất; chỉ ghi thêm, không "
@@ -248,7 +250,8 @@ for tab in audit_tab:
                     pl.col("action").replace_strict(ACTIONS, default=pl.col("action")).alias("Việc"),
                     pl.col("what").fill_null("").alias("Nội dung"),
                     pl.col("origin")
-                    .replace_strict({"app": "Trang web", "cli": "Dòng lệnh"}, default=pl.col("origin"))
+                    .replace_strict({"app": "Trang web", "cli": "Dòng lệnh", "digest": "Thư tổng hợp tuần"},
+                                    default=pl.col("origin"))
                     .alias("Từ"),
                 ),
                 hide_index=True, width="stretch",
