@@ -26,6 +26,7 @@ import sqlite3
 import tarfile
 from pathlib import Path
 
+from etl.checksum import file_sha256
 from warehouse import store
 
 FORMAT = "tthc-warehouse-backup"
@@ -49,14 +50,6 @@ def add_parser(sub, add_warehouse) -> None:
     r.add_argument("archive", metavar="FILE", type=Path)
     r.add_argument("--warehouse", metavar="DIR", required=True, help="the directory to restore into")
     r.add_argument("--force", action="store_true", help="replace a directory that is not empty")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _copy_current_build(directory: Path, staging: Path) -> Path:
@@ -122,8 +115,8 @@ def backup(directory: Path, output: Path, now: dt.datetime | None = None) -> dic
         manifest = {
             "format": FORMAT, "version": VERSION, "as_of": _as_of(build), "build": build.name,
             "created_at": (now or dt.datetime.now()).isoformat(timespec="seconds"),
-            "members": {p.relative_to(staging).as_posix(): {"sha256": _sha256(p), "bytes": p.stat().st_size}
-                        for p in members},
+            "members": {p.relative_to(staging).as_posix():
+                        {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in members},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         partial = output.parent / f".{output.name}.{os.getpid()}.partial"
@@ -227,7 +220,7 @@ def checkout_differences(directory: Path) -> list[str]:
     for name in CHECKOUT_FILES:
         saved = directory / RESTORED_CONFIG / name
         here = store.REPO_ROOT / name
-        if saved.exists() and (not here.exists() or _sha256(saved) != _sha256(here)):
+        if saved.exists() and (not here.exists() or file_sha256(saved) != file_sha256(here)):
             differ.append(name)
     return differ
 

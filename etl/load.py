@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import hashlib
 import re
 import time
 import uuid
@@ -27,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from etl import load_published, sources
+from etl.checksum import file_sha256
 from etl.load_apply import APPLY
 from etl.load_parse import (
     KIND_LABELS,
@@ -89,14 +89,11 @@ def _update_as_of(con, now: dt.datetime) -> None:
 
 
 def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
+    """The file's fingerprint, or None when it cannot be read (the reader then says why)."""
     try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
+        return file_sha256(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def _load_file(con, path: Path, kind: str | None, now: dt.datetime, period: str | None = None,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import os
 import re
 import sys
@@ -32,6 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.checksum import file_sha256
 from warehouse import store
 
 ARCHIVE, REJECTED = "archive", "rejected"
@@ -75,14 +75,6 @@ def waiting(inbox: Path, settle: float = 0.0, now: float | None = None) -> list[
             continue
         files.append(Path(entry.path))
     return sorted(files, key=arrival_key)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def loaded_before(directory: Path, digests: set[str]) -> dict[str, tuple]:
@@ -141,7 +133,7 @@ def watch_once(directory: Path, inbox: Path, settle: float = 0.0, progress=print
         files = waiting(inbox, settle)
         if not files:
             return []
-        digests = {p: sha256(p) for p in files}
+        digests = {p: file_sha256(p) for p in files}
         before = loaded_before(directory, set(digests.values()))
         outcomes: list[Outcome] = []
         fresh: list[Path] = []

@@ -25,11 +25,11 @@ PASSWORD = "mat-khau-truong-a"
 REFUSED = "Bạn không có quyền xem danh sách hồ sơ của đơn vị này."
 
 
-@pytest.fixture(scope="module")
-def real_dir(tmp_path_factory):
+def warehouse_with_a_head(tmp_path_factory, name: str):
+    """A small real warehouse whose agency A has a head, `truong_a`, with a local account (PASSWORD)."""
     from warehouse import accounts
 
-    directory = tmp_path_factory.mktemp("access_browser") / "warehouse"
+    directory = tmp_path_factory.mktemp(name) / "warehouse"
     roles = pl.DataFrame([("truong_a", "truong_co_quan", "A")],
                          schema={"account": pl.String, "role": pl.String, "agency_code": pl.String},
                          orient="row")
@@ -37,6 +37,11 @@ def real_dir(tmp_path_factory):
                    extra_tables={"ref_user_role": roles}).close()
     accounts.add(directory, "truong_a", PASSWORD)
     return directory
+
+
+@pytest.fixture(scope="module")
+def real_dir(tmp_path_factory):
+    return warehouse_with_a_head(tmp_path_factory, "access_browser")
 
 
 @pytest.fixture(scope="module")

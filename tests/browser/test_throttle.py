@@ -7,33 +7,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-import polars as pl
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import VIEWPORT, streamlit_server
+from tests.browser.test_access import PASSWORD, warehouse_with_a_head
 from tests.browser.test_e2e import settle
-from tests.conftest import make_warehouse
-from tests.test_page_late import AGENCIES, DOSSIERS, PROCEDURES
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mat-khau-truong-a"
 BAD_LOGIN = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khóa."
 
 
 @pytest.fixture(scope="module")
 def real_dir(tmp_path_factory):
-    from warehouse import accounts
-
-    directory = tmp_path_factory.mktemp("throttle_browser") / "warehouse"
-    roles = pl.DataFrame([("truong_a", "truong_co_quan", "A")],
-                         schema={"account": pl.String, "role": pl.String, "agency_code": pl.String},
-                         orient="row")
-    make_warehouse(directory, DOSSIERS, agencies=AGENCIES, procedures=PROCEDURES, as_of="2025-03-20",
-                   extra_tables={"ref_user_role": roles}).close()
-    accounts.add(directory, "truong_a", PASSWORD)
-    return directory
+    return warehouse_with_a_head(tmp_path_factory, "throttle_browser")
 
 
 @pytest.fixture(scope="module")
