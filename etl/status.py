@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from warehouse import fmt, queries_health, store
+from warehouse.file_kinds import FILE_KIND_LABELS
 
 
 def add_parser(sub, add_warehouse, parse_date) -> None:
@@ -62,16 +63,19 @@ def run(directory: Path, on: dt.date | None, silent_days: int, inbox: str | None
           "tệp không dùng được", file=out)
     if loads.height == 0:
         print("  chưa có lần nạp nào", file=out)
-    from etl.load_parse import KIND_LABELS
-
-    labels = KIND_LABELS | {"demo": "dữ liệu mẫu"}
     for s in loads.iter_rows(named=True):
-        kind = labels.get(s["kind"], s["kind"])
+        kind = FILE_KIND_LABELS.get(s["kind"], s["kind"])
         kind = f"{kind} ({s['file_format']})" if s["file_format"] else kind
         print(f"  {kind}: {fmt.datetime(s['last_load'])} · {fmt.number(s['files'])} tệp · "
               f"{fmt.number(s['rows_loaded'])} · {fmt.number(s['rows_rejected'])} · "
               f"{fmt.number(s['unusable_files'])}", file=out)
     silent = agencies.filter(agencies["silent"])
+    if agencies.height and silent.height == agencies.height:
+        # every agency at once is a source that stopped (the receiver, the nightly export), not 71 agencies
+        newest = agencies["last_received"].max()
+        print(f"\nCẢNH BÁO: cả {fmt.number(agencies.height)} cơ quan đều im lặng: kho không có hồ sơ "
+              f"tiếp nhận mới từ ngày {fmt.date(newest)}. Kiểm tra nguồn gửi dữ liệu (bộ nhận, tệp xuất "
+              "hằng đêm, lịch chạy etl watch) trước khi hỏi từng cơ quan.", file=out)
     print(f"\nTheo cơ quan ({fmt.number(agencies.height)}; im lặng: {fmt.number(silent.height)}): "
           "hồ sơ tiếp nhận gần nhất · lần nạp gần nhất · số ngày làm việc không có dữ liệu", file=out)
     for a in agencies.iter_rows(named=True):

@@ -69,6 +69,16 @@ def test_status_command_flags_the_silent(warehouse, capsys):
     assert cli.main(["status", "--warehouse", str(warehouse), "--on", "2025-03-14",
                      "--silent-days", "9"]) == 1                 # C is still silent
     assert cli.main(["status", "--warehouse", str(warehouse / "none")]) == 2
+    assert "CẢNH BÁO" not in out                               # B spoke 3 working days ago
+
+
+def test_every_agency_silent_points_at_the_source(warehouse, capsys):
+    # a week later (17-21/03, no day off) B has been silent 8 working days too: the source stopped
+    code = cli.main(["status", "--warehouse", str(warehouse), "--on", "2025-03-21"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert ("CẢNH BÁO: cả 3 cơ quan đều im lặng: kho không có hồ sơ tiếp nhận mới từ ngày 10/03/2025."
+            in out)
 
 
 def test_a_load_is_a_sign_of_life(wh, tmp_path):
