@@ -70,11 +70,10 @@ def run(directory: Path, on: dt.date | None, silent_days: int, inbox: str | None
               f"{fmt.number(s['rows_loaded'])} · {fmt.number(s['rows_rejected'])} · "
               f"{fmt.number(s['unusable_files'])}", file=out)
     silent = agencies.filter(agencies["silent"])
-    if agencies.height and silent.height == agencies.height:
-        # every agency at once is a source that stopped (the receiver, the nightly export), not 71 agencies
-        newest = agencies["last_received"].max()
+    stopped = queries_health.source_stopped(agencies)
+    if stopped is not None:
         print(f"\nCẢNH BÁO: cả {fmt.number(agencies.height)} cơ quan đều im lặng: kho không có hồ sơ "
-              f"tiếp nhận mới từ ngày {fmt.date(newest)}. Kiểm tra nguồn gửi dữ liệu (bộ nhận, tệp xuất "
+              f"tiếp nhận mới từ ngày {fmt.date(stopped)}. Kiểm tra nguồn gửi dữ liệu (bộ nhận, tệp xuất "
               "hằng đêm, lịch chạy etl watch) trước khi hỏi từng cơ quan.", file=out)
     print(f"\nTheo cơ quan ({fmt.number(agencies.height)}; im lặng: {fmt.number(silent.height)}): "
           "hồ sơ tiếp nhận gần nhất · lần nạp gần nhất · số ngày làm việc không có dữ liệu", file=out)

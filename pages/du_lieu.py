@@ -258,4 +258,7 @@ for tab in audit_tab:
             )
 
 with health_tab:  # when data last arrived, per source and agency (docs/receiver.md)
-    health_parts.section(data.getter("queries_health"), dt.date.today(), LOAD_KINDS)
+    # the demo is a snapshot nobody sends to: its silences are measured up to its data's date
+    demo_day = meta.get("as_of") if meta.get("is_demo") == "true" else None
+    health_parts.section(data.getter("queries_health"),
+                         dt.date.fromisoformat(demo_day[:10]) if demo_day else dt.date.today(), LOAD_KINDS)

@@ -118,8 +118,27 @@ def test_the_data_page_shows_the_section(warehouse, monkeypatch):
     no_errors(at)
     labels = [t.label for t in at.tabs]
     assert labels[labels.index("Lịch làm việc") + 1] == "Tình trạng nhận dữ liệu"
-    assert any("3 cơ quan, đơn vị không có dữ liệu mới quá 5 ngày làm việc" in w.value for w in at.warning)
+    # all three at once: the page points at the source, as `etl status` does
+    warnings = [w.value for w in at.warning]
+    assert any("Cả 3 cơ quan, đơn vị đều không có dữ liệu mới quá 5 ngày làm việc: kho không nhận hồ sơ "
+               "tiếp nhận mới nào từ ngày 10/03/2025" in w for w in warnings), warnings
     table = next(d.value for d in at.dataframe if "Tình trạng" in d.value.columns)
     states = dict(zip(table["Cơ quan, đơn vị"], table["Tình trạng"]))
     assert states == {"Sở A": "Im lặng", "Sở B": "Im lặng", "Sở C": "Chưa từng có dữ liệu"}
     assert dict(zip(table["Cơ quan, đơn vị"], table["Hồ sơ tiếp nhận gần nhất"]))["Sở A"] == "03/03/2025"
+
+
+def test_a_demo_is_measured_up_to_its_data_date(warehouse, monkeypatch):
+    """A demo is a snapshot nobody sends to: its silences run to its data's date (14/03/2025), where
+    only A (8 working days) and C (never) are silent and B (3 days) is not."""
+    from warehouse import build
+
+    with store.new_build(warehouse, from_current=True) as con:
+        build.set_meta(con, is_demo="true")
+    monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse))
+    at = run_page("pages/du_lieu.py", muc="nhan")
+    no_errors(at)
+    table = next(d.value for d in at.dataframe if "Tình trạng" in d.value.columns)
+    states = dict(zip(table["Cơ quan, đơn vị"], table["Tình trạng"]))
+    assert states == {"Sở A": "Im lặng", "Sở B": "Đang nhận", "Sở C": "Chưa từng có dữ liệu"}
+    assert any("Tính đến ngày 14/03/2025" in c.value for c in at.caption)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui import components
 from warehouse import fmt
-from warehouse.queries_health import DEFAULT_SILENT_DAYS
+from warehouse.queries_health import DEFAULT_SILENT_DAYS, source_stopped
 
 FORMATS = {"envelope": "gói đồng bộ (JSON)", "json": "JSON", "ndjson": "JSON từng dòng", "csv": "CSV",
            "xlsx": "Excel"}
@@ -49,7 +49,7 @@ def agencies_table(agencies: pl.DataFrame) -> pl.DataFrame:
 
 def section(get, on: dt.date, kinds: dict[str, str]) -> None:
     """`get` runs a warehouse.queries_health query (ui.data.getter); `on` is the day silence is
-    measured up to (today on the page)."""
+    measured up to (today on the page; the data's date for the demo, a snapshot nobody sends to)."""
     silent_days = int(st.number_input(
         "Cảnh báo khi cơ quan không có dữ liệu mới quá (ngày làm việc)", min_value=1, max_value=60,
         value=DEFAULT_SILENT_DAYS, step=1, key="so_ngay_im_lang"))
@@ -68,7 +68,13 @@ def section(get, on: dt.date, kinds: dict[str, str]) -> None:
         components.empty_state("Chưa có cơ quan, đơn vị nào trong kho.")
         return
     silent = agencies.filter(pl.col("silent")).height
-    if silent:
+    stopped = source_stopped(agencies)
+    if stopped is not None:
+        st.warning(f"Cả {fmt.number(silent)} cơ quan, đơn vị đều không có dữ liệu mới quá {silent_days} ngày "
+                   f"làm việc: kho không nhận hồ sơ tiếp nhận mới nào từ ngày {fmt.date(stopped)}. Kiểm tra "
+                   "nguồn gửi dữ liệu (bộ nhận đồng bộ, tệp xuất hằng đêm, lịch chạy `etl watch`) trước khi "
+                   "hỏi từng cơ quan.")
+    elif silent:
         st.warning(f"{fmt.number(silent)} cơ quan, đơn vị không có dữ liệu mới quá {silent_days} ngày làm "
                    "việc: kiểm tra đồng bộ của hệ thống một cửa hoặc tệp xuất của đơn vị.")
     else:

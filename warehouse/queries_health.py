@@ -83,3 +83,11 @@ def agencies(r, on: dt.date, silent_days: int = DEFAULT_SILENT_DAYS) -> pl.DataF
            order by silent desc, working_days_silent desc nulls first, agency_name""",
         {"on": on, "n": silent_days},
     )
+
+
+def source_stopped(agencies_frame: pl.DataFrame) -> dt.date | None:
+    """When every agency is silent at once, the newest dossier received anywhere: the source stopped
+    (the receiver, the nightly export, the watch timer), not each agency; None otherwise."""
+    if agencies_frame.height == 0 or not agencies_frame["silent"].all():
+        return None
+    return agencies_frame["last_received"].max()
