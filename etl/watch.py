@@ -122,15 +122,17 @@ def _single(inbox: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def watch_once(directory: Path, inbox: Path, settle: float = 0.0, progress=print) -> list[Outcome] | None:
-    """One pass; None when another pass is running. Raises what the load raised (files stay)."""
+def watch_once(directory: Path, inbox: Path, settle: float = 0.0, progress=print,
+               now: float | None = None) -> list[Outcome] | None:
+    """One pass; None when another pass is running. Raises what the load raised (files stay).
+    `now` (seconds since the epoch, default the clock) is what a file's age for `settle` counts from."""
     from etl.load import load_files
 
     inbox.mkdir(parents=True, exist_ok=True)
     with _single(inbox) as mine:
         if not mine:
             return None
-        files = waiting(inbox, settle)
+        files = waiting(inbox, settle, now)
         if not files:
             return []
         digests = {p: file_sha256(p) for p in files}

@@ -95,8 +95,11 @@ def test_one_pass_at_a_time_and_fresh_files_wait(wh, tmp_path):
         fcntl.flock(held, fcntl.LOCK_EX)
         assert watch.watch_once(wh, inbox, **QUIET) is None
     assert watch.waiting(inbox) == [batch]
-    # a file written a moment ago (a vendor's copy may still be growing) waits for the next pass
-    assert watch.watch_once(wh, inbox, settle=3600, **QUIET) == []
+    # a file written a moment ago (a vendor's copy may still be growing) waits for the next pass; the
+    # moment is the file's own time, not the test's clock (a suite run under faketime moves the clock,
+    # not the file system's times)
+    moment_later = batch.stat().st_mtime + 1
+    assert watch.watch_once(wh, inbox, settle=3600, now=moment_later, **QUIET) == []
     assert watch.waiting(inbox) == [batch]
 
 
