@@ -60,7 +60,8 @@ def run(directory: Path, week: str, dry_run: Path | None, base_url: str | None,
     try:
         digest_content.check_week(reader, week)
         with_address, without = digest_content.heads(reader)
-        digests = {code: digest_content.agency_digest(reader, code, week, base_url)
+        report = digest_content.week_report(reader, week)    # every agency's week, read once
+        digests = {code: digest_content.agency_digest(reader, code, week, base_url, report)
                    for code in dict.fromkeys(h.agency_code for h in with_address)}
     except digest_content.DigestError as exc:
         print(exc, file=sys.stderr)

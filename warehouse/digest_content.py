@@ -124,14 +124,22 @@ def _row(frame: pl.DataFrame) -> dict | None:
     return frame.row(0, named=True) if frame.height else None
 
 
-def agency_digest(r, agency_code: str, week: str, base_url: str) -> AgencyDigest | None:
-    """The digest of one agency for an ISO week; None for an agency the warehouse does not know."""
+def week_report(r, week: str) -> pl.DataFrame:
+    """The periodic report of the ISO week, every agency (read once for all the heads of a run)."""
+    monday, sunday, _ = check_week(r, week)
+    return queries.report_for_range(r, monday, sunday)
+
+
+def agency_digest(r, agency_code: str, week: str, base_url: str,
+                  report: pl.DataFrame | None = None) -> AgencyDigest | None:
+    """The digest of one agency for an ISO week; None for an agency the warehouse does not know.
+    `report`: week_report(r, week), when the caller makes the digests of several agencies."""
     agency = _agency(r, agency_code)
     if agency is None:
         return None
     monday, sunday, data_date = check_week(r, week)
     year = sunday.year if sunday <= data_date else data_date.year
-    report = queries.report_for_range(r, monday, sunday)
+    report = week_report(r, week) if report is None else report
     week_row = _row(report.filter(pl.col("agency_code") == agency_code))
     year_row = _row(queries_agency.agency_report(r, PAGE_KIND, str(year), agency_code))
     targets = queries_targets.attainment(r, year, agency_code).to_dicts()
