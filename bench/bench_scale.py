@@ -284,6 +284,7 @@ def main() -> int:
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--load-records", type=int, default=1_000_000, help="CSV load size; 0 skips it")
     ap.add_argument("--load-repeat", type=int, default=3)
+    ap.add_argument("--out", default="scale.csv", help="file name under bench/results (a 100 M run apart)")
     ap.add_argument("--serve-worker", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_worker:
@@ -298,8 +299,8 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame(rows, infer_schema_length=None).write_csv(out_dir / "scale.csv")
-    print(f"\nwritten: {out_dir / 'scale.csv'}" + (f"; warehouses kept in {home}" if args.keep else ""))
+    pl.DataFrame(rows, infer_schema_length=None).write_csv(out_dir / args.out)
+    print(f"\nwritten: {out_dir / args.out}" + (f"; warehouses kept in {home}" if args.keep else ""))
     return 0
 
 
