@@ -64,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--scope", choices=["month", "year_to_date"],
                       help="published 766 scores: the scope of JSON/CSV records and of sheets whose name "
                            "does not say (default: month; 'Xã Phường' year_to_date)")
+    load.add_argument("--full", action="store_true",
+                      help="recompute every summary table, not only what the dossier records touch "
+                           "(docs/incremental.md)")
 
     rebuild = sub.add_parser("build", help="recompute the summary tables into a new warehouse version")
     _add_warehouse(rebuild)
@@ -234,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
         results = load_files(directory, [Path(f) for f in args.files], kind=args.kind,
                              progress=lambda m: print(m, file=sys.stderr), period=args.period,
-                             scope=args.scope)
+                             scope=args.scope, incremental_ok=not args.full)
         for r in results:
             access.audit(directory, _operator(), "nap",
                          f"{r.path.name}: {r.kind or '?'}, nạp {r.loaded}, loại {r.rejected}"

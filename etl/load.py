@@ -37,7 +37,7 @@ from etl.load_parse import (
     quarantine,
     read_and_parse,
 )
-from warehouse import build, store
+from warehouse import build, incremental, store
 from warehouse.build import scalar
 
 # the file kinds and a file's result are part of this module's interface: callers import them from here
@@ -46,10 +46,12 @@ __all__ = ["KINDS", "KIND_LABELS", "FileResult", "detect_kind", "load_files", "l
 
 def load_files(directory: Path, paths: list[Path], kind: str | None = None, progress=print,
                now: dt.datetime | None = None, period: str | None = None,
-               scope: str | None = None) -> list[FileResult]:
+               scope: str | None = None, incremental_ok: bool = True) -> list[FileResult]:
     """Every file into one new warehouse version. store.new_build lets one writer in at a time
     (each copies the current version and publishes its copy, so two at once would lose data).
-    period and scope: --period and --scope, for published 766 scores (etl/load_published.py)."""
+    period and scope: --period and --scope, for published 766 scores (etl/load_published.py).
+    A load of dossier records updates only what they touch (warehouse/incremental.py) unless
+    incremental_ok is False (`etl load --full`); anything else rebuilds every summary table."""
     now = now or dt.datetime.now()
     results: list[FileResult] = []
     directory.mkdir(parents=True, exist_ok=True)
@@ -61,6 +63,7 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
         if is_new or scalar(con, "select count(*) from ref_unit") == 0:
             progress("Kho mới: nạp danh mục đơn vị hành chính chính thức…")
             build.load_units(con)
+        before = incremental.before_load(con) if incremental_ok else None
         for path in paths:
             started = time.perf_counter()
             result = _load_file(con, Path(path), kind, now, period, scope)
@@ -69,8 +72,12 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
         _update_as_of(con, now)  # before the SQL: periods run up to the data's date
         # loaded files make it real data: a demo warehouse that received them no longer runs open
         build.set_meta(con, is_demo="false")
-        progress("Tính lại các bảng tổng hợp…")
-        build.apply_sql(con)
+        progress("Cập nhật các bảng tổng hợp…")
+        started = time.perf_counter()
+        only_dossiers = all(r.kind == "dossier" or r.unusable for r in results)
+        how = incremental.publish(con, before, only_dossiers, progress)
+        progress(("Cập nhật phần dữ liệu mới" if how == "incremental" else "Tính lại toàn bộ")
+                 + f": {time.perf_counter() - started:.1f} s")
     return results
 
 

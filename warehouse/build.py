@@ -95,6 +95,10 @@ def apply_sql(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
     for path in order:
         if path.parent.name != "schema":
             _run(con, path, sql_dir)
+    if sql_dir == SQL_DIR:
+        # what a later load's incremental publish compares with (warehouse/incremental.py)
+        from warehouse import incremental
+        incremental.mark_built(con)
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -8,14 +8,6 @@ with as_of as (
     select coalesce((select cast(value as date) from meta where key = 'as_of'), current_date) as as_of
 ),
 
-settings as (
-    select
-        cast(max(value) filter (setting_key = 'bulk_closure_last_workdays') as integer) as last_workdays,
-        max(value) filter (setting_key = 'bulk_closure_rate_ratio') as rate_ratio,
-        max(value) filter (setting_key = 'bulk_closure_min_closures') as min_closures
-    from ref_integrity_setting
-),
-
 dossiers as (
     select * from fct_dossier
 ),
@@ -53,11 +45,8 @@ transitions as (
 
 -- 1. closed with no result: "returned" with no return date and no electronic result, or closed
 --    (status 9, 10) and then back in processing at a later load. Only agencies whose data has
---    return dates at all: a vendor export without the NgayTra column says nothing about results
-agencies_with_return_dates as (
-    select distinct agency_code from raw_dossier where returned_at is not null
-),
-
+--    return dates at all (dim_agency_with_return_dates): a vendor export without the NgayTra column
+--    says nothing about results
 returned_without_result as (
     select
         d.dossier_id,
@@ -66,7 +55,7 @@ returned_without_result as (
             || 'điện tử; kết thúc xử lý ngày ' || vn_date_text(d.end_date) || '.' as explanation
     from raw_dossier as r
     join dossiers as d using (dossier_id)
-    semi join agencies_with_return_dates as a on a.agency_code = r.agency_code
+    semi join dim_agency_with_return_dates as a on a.agency_code = r.agency_code
     where r.status = 10 and r.returned_at is null and not coalesce(r.electronic_result, false)
 ),
 
@@ -138,93 +127,8 @@ withdrawn_returned as (
     where status = 3 and received_date is not null and end_date > due_date
 ),
 
--- 4. bulk closure: in a month (calendar, or reporting month ending on the 14th) that the data
---    covers from start to end, the agency's closures per working day in the period's last N
---    working days are at least `rate_ratio` times its closures per working day on the period's
---    other working days. Only agencies that existed the whole period are judged (a commune created
---    on 01/07 has no closures in the first half of the reporting month 15/06-14/07).
-bulk_periods as (
-    select p.period_kind as period_basis, p.period_key, p.start_date, p.end_date
-    from dim_period as p
-    where p.period_kind in ('month', 'rep_month')
-      and p.end_date <= (select as_of from as_of)
-      and p.start_date >= (select min(received_date) from dossiers)
-),
-
-period_workdays as (
-    select
-        b.period_basis,
-        b.period_key,
-        d.day,
-        row_number() over (partition by b.period_basis, b.period_key order by d.day desc) as from_end,
-        count(*) over (partition by b.period_basis, b.period_key) as workdays
-    from bulk_periods as b
-    join dim_date as d on d.day between b.start_date and b.end_date and d.is_workday
-),
-
-windows as (
-    select
-        b.period_basis,
-        b.period_key,
-        b.start_date,
-        b.end_date,
-        min(w.day) as window_start,       -- the first of the last N working days
-        any_value(w.workdays) as workdays,
-        any_value(s.last_workdays) as last_workdays,
-        any_value(s.rate_ratio) as rate_ratio,
-        any_value(s.min_closures) as min_closures
-    from bulk_periods as b
-    join period_workdays as w using (period_basis, period_key)
-    cross join settings as s
-    where w.from_end <= s.last_workdays
-    group by all
-),
-
--- the calendar month and the reporting month (15th to 14th) each closure falls in
-closure_periods as (
-    select agency_code, end_date, 'month' as period_basis, strftime(end_date, '%Y-%m') as period_key
-    from dossiers
-    where end_date is not null
-    union all
-    select agency_code, end_date, 'rep_month',
-           strftime(case when day(end_date) >= 15 then end_date + interval 1 month else end_date end, '%Y-%m')
-    from dossiers
-    where end_date is not null
-),
-
-closures as (
-    select
-        w.period_basis,
-        w.period_key,
-        c.agency_code,
-        count(*) as closures,
-        count(*) filter (c.end_date >= w.window_start) as closures_last
-    from closure_periods as c
-    join windows as w using (period_basis, period_key)
-    group by all
-),
-
-flagged_periods as (
-    select
-        c.*,
-        w.window_start,
-        w.end_date,
-        w.workdays,
-        w.last_workdays,
-        (c.closures_last / w.last_workdays)
-            / nullif((c.closures - c.closures_last) / (w.workdays - w.last_workdays), 0) as rate_multiple
-    from closures as c
-    join windows as w using (period_basis, period_key)
-    join dim_agency as a
-        on a.agency_code = c.agency_code
-       and coalesce(a.valid_from, w.start_date) <= w.start_date
-       and coalesce(a.valid_to, w.end_date) >= w.end_date
-    where w.workdays > w.last_workdays
-      and c.closures_last >= w.min_closures
-      and c.closures_last * (w.workdays - w.last_workdays)
-          >= w.rate_ratio * w.last_workdays * (c.closures - c.closures_last)
-),
-
+-- 4. bulk closure: the dossiers an agency closed in the last working days of a month that
+--    fct_bulk_closure_period flags (the rule and its settings are there)
 bulk_closure as (
     select
         d.dossier_id,
@@ -240,7 +144,7 @@ bulk_closure as (
             || case when f.rate_multiple is null then ''
                     else ', mỗi ngày gấp ' || vn_decimal_text(f.rate_multiple, 1) || ' lần các ngày làm việc khác'
                end || '.' as explanation
-    from flagged_periods as f
+    from fct_bulk_closure_period as f
     join dossiers as d
         on d.agency_code = f.agency_code and d.end_date between f.window_start and f.end_date
 ),
