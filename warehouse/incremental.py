@@ -139,7 +139,9 @@ def update(con: duckdb.DuckDBPyConnection, load_ids: list[str], timings: list | 
     timings, if given, receives (object, what was done, seconds) for each file of sql/."""
     main = f'"{scalar(con, "select current_database()")}".main'
     old_as_of = scalar(con, "select value from meta where key = ?", [BUILT_AS_OF_KEY])
-    fill = {"{main}": main, "{old_as_of}": f"date '{dt.date.fromisoformat(old_as_of).isoformat()}'"}
+    new_as_of = scalar(con, "select value from meta where key = 'as_of'")
+    fill = {"{main}": main, "{old_as_of}": f"date '{dt.date.fromisoformat(old_as_of).isoformat()}'",
+            "{new_as_of}": f"date '{dt.date.fromisoformat(new_as_of).isoformat()}'"}
     con.execute("create or replace temp table inc_changed as select distinct dossier_id from raw_dossier "
                 "where list_contains(?, load_id)", [load_ids])
     build.create_schema(con)
@@ -185,9 +187,13 @@ def _apply_rule(con, rule: Rule, text: str, main: str, fill: dict[str, str]) -> 
     con.execute(f"create or replace temp table inc_old_{t} as select * from {main}.{t} where {rows}")
     for name in rule.pinned:   # computed before any input is narrowed
         con.execute(f"create or replace temp table inc_pin_{name} as select * from {main}.{name}")
+    # the narrowed inputs are made once: a file may read a table in several of its steps
+    for name, predicate in rule.inputs.items():
+        query = (predicate if predicate.lstrip().startswith("select ")
+                 else f"select * from {main}.{name} as _row where {predicate}")
+        con.execute(f"create or replace temp table inc_in_{name} as {_fill(query, fill)}")
     shadows = {name: f"select * from inc_pin_{name}" for name in rule.pinned}
-    shadows |= {name: f"select * from {main}.{name} as _row where {_fill(predicate, fill)}"
-                for name, predicate in rule.inputs.items()}
+    shadows |= {name: f"select * from inc_in_{name}" for name in rule.inputs}
     _run_over(con, text, t, f"inc_calc_{t}", shadows)
     con.execute(f"create or replace temp table inc_new_{t} as select * from inc_calc_{t} where {rows}")
     con.execute(f"delete from {main}.{t} where {rows}")
@@ -210,40 +216,58 @@ def _run_over(con, text: str, table: str, result: str, shadows: dict[str, str]) 
             con.execute(f"drop view if exists temp.main.{name}")
 
 
-def _apply_delta(con, rule: DeltaRule, text: str, main: str, fill: dict[str, str]) -> None:
-    t, src, per = rule.table, rule.source, rule.periods
-    period_key = "period_kind, period_key"
-    # the periods as they were (identical rows), those whose row moved (old and new rows), new ones
+def _period_sets(con, per: str, main: str) -> None:
+    """The periods as they were (identical rows), those whose row moved (old and new rows), new ones."""
+    key = "period_kind, period_key"
     con.execute(f"create or replace temp table inc_p_same as "
                 f"select * from {main}.{per} intersect select * from inc_prev_{per}")
     con.execute(f"""create or replace temp table inc_p_moved_old as
-                    select * from inc_prev_{per}
-                    where ({period_key}) in (select {period_key} from {main}.{per})
+                    select * from inc_prev_{per} where ({key}) in (select {key} from {main}.{per})
                     except select * from inc_p_same""")
     con.execute(f"""create or replace temp table inc_p_moved_new as select * from {main}.{per}
-                    where ({period_key}) in (select {period_key} from inc_p_moved_old)""")
+                    where ({key}) in (select {key} from inc_p_moved_old)""")
     con.execute(f"""create or replace temp table inc_p_added as select * from {main}.{per}
-                    where ({period_key}) not in (select {period_key} from inc_prev_{per})""")
-    # the rows a moved period may count differently (rule.moved), of the dossiers the load left alone
-    moved = rule.moved.replace("{old_as_of}", fill["{old_as_of}"])
-    con.execute(f"""create or replace temp table inc_open_kept as
-                    select * from {main}.{src}
-                    where ({moved}) and dossier_id not in (select dossier_id from inc_scope_{src})""")
-    kept = "select * from inc_open_kept"
-    runs = [(-1, "inc_p_same", f"select * from inc_old_{src}"),
-            (1, "inc_p_same", f"select * from inc_new_{src}"),
-            (-1, "inc_p_moved_old", f"select * from inc_old_{src} union all by name {kept}"),
-            (1, "inc_p_moved_new", f"select * from inc_new_{src} union all by name {kept}"),
-            (1, "inc_p_added", f"select * from {main}.{src}")]
+                    where ({key}) not in (select {key} from inc_prev_{per})""")
+
+
+def _kept_moved_rows(con, rule: DeltaRule, main: str, fill: dict[str, str]) -> str:
+    """The source rows a moved period may count differently (rule.moved), of the dossiers the load
+    left alone. Read in two steps: the oldest receipt among them first, so that the second scan
+    skips the row groups before it (the table is in receipt order; open dossiers are recent)."""
+    src, moved = rule.source, _fill(rule.moved, fill)
+    con.execute(f"create or replace temp table inc_open_kept as select * from {main}.{src} limit 0")
+    if moved == "false":
+        return "select * from inc_open_kept"
+    first = scalar(con, f"select min(received_date) from {main}.{src} where {moved}")
+    if first is not None:
+        con.execute(f"""insert into inc_open_kept select * from {main}.{src}
+                        where received_date >= date '{first.isoformat()}' and ({moved})
+                          and dossier_id not in (select dossier_id from inc_scope_{src})""")
+    return "select * from inc_open_kept"
+
+
+def _apply_delta(con, rule: DeltaRule, text: str, main: str, fill: dict[str, str]) -> None:
+    t, src, per = rule.table, rule.source, rule.periods
+    old, new = f"select * from inc_old_{src}", f"select * from inc_new_{src}"
+    if per is None:
+        runs = [(-1, {src: old}), (1, {src: new})]
+    else:
+        _period_sets(con, per, main)
+        kept = _kept_moved_rows(con, rule, main, fill)
+        runs = [(-1, {per: "select * from inc_p_same", src: old}),
+                (1, {per: "select * from inc_p_same", src: new}),
+                (-1, {per: "select * from inc_p_moved_old", src: f"{old} union all by name {kept}"}),
+                (1, {per: "select * from inc_p_moved_new", src: f"{new} union all by name {kept}"}),
+                (1, {per: "select * from inc_p_added"})]            # every dossier, the new periods only
     columns = [c for (c,) in con.sql("select column_name from duckdb_columns() where table_name = ? "
                                      "and database_name = current_database() order by column_index",
                                      params=[t]).fetchall()]
     values = [c for c in columns if c not in rule.keys]
     parts = []
-    for n, (sign, periods, dossiers) in enumerate(runs):
-        if not scalar(con, f"select count(*) from {periods}"):
+    for n, (sign, shadows) in enumerate(runs):
+        if per is not None and not scalar(con, f"select count(*) from ({shadows[per]})"):
             continue
-        _run_over(con, text, t, f"inc_part{n}", {per: f"select * from {periods}", src: dossiers})
+        _run_over(con, text, t, f"inc_part{n}", shadows)
         parts.append(f"select {', '.join(rule.keys)}, "
                      + ", ".join(f"{sign} * {c} as {c}" for c in values) + f" from inc_part{n}")
     if not parts:

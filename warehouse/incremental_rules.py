@@ -12,9 +12,10 @@ Names the queries may use (warehouse/incremental.py makes them):
 - `inc_changed`: the dossier ids the load wrote to raw_dossier (new dossiers and new states);
 - `inc_old_<table>` / `inc_new_<table>`: the rows of an incremental table before and after;
 - `inc_prev_<table>`: the whole previous version of a table of PREVIOUS (small tables);
-- `inc_scope_<table>`: the table's own scope; `{main}`: the warehouse's own tables (a name without it
-  may be a narrowed input while the file runs); `{old_as_of}`: the data's date of the previous
-  version, as a date literal.
+- `inc_scope_<table>`: the table's own scope; an input given as a whole query (`select ...`) instead of
+  a predicate is read as it is; `{main}`: the warehouse's own tables (a name without it
+  may be a narrowed input while the file runs); `{old_as_of}`, `{new_as_of}`: the data's date of
+  the previous version and of the new one, as date literals.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ class DeltaRule:
     keys: tuple[str, ...]
     present: str
     # the source rows whose share of a period can change when only the period's row moved
-    moved: str
+    moved: str = "false"
     source: str = "fct_dossier"
-    periods: str = "dim_period"
+    periods: str | None = "dim_period"     # None: a table of days, not periods
     why: str = ""
 
 
@@ -65,12 +66,18 @@ def _by_dossier(table: str, scope: str, inputs: tuple[str, ...], why: str) -> Ru
 
 
 CHANGED = "select dossier_id from inc_changed"
-OPEN = "select dossier_id from {main}.fct_dossier where end_date is null"
+# the open dossiers whose rows follow the data's date: late (or soon: due by the new date), stopped
+# (status 8: "not overdue although its due date passed"), of an agency that ended, or with a history
+# of states (a due date moved in the current state is dated by the data's date)
+OPEN = """select dossier_id from {main}.fct_dossier
+          where end_date is null
+            and (due_date <= {new_as_of} or status = 8
+                 or agency_code in (select agency_code from {main}.dim_agency_successor)
+                 or dossier_id in (select dossier_id from {main}.raw_dossier_history))"""
 
-# a dossier's versions before and after the load (an uncounted one has none)
-VERSIONS = """(select agency_code, received_date, end_date from inc_old_fct_dossier
-               union all
-               select agency_code, received_date, end_date from inc_new_fct_dossier)"""
+# the periods whose row of dim_period is new or moved (the current ones follow the data's date)
+MOVED_PERIODS = """select period_kind, period_key
+                   from (select * from {main}.dim_period except select * from inc_prev_dim_period)"""
 
 RULES: dict[str, Rule] = {}
 
@@ -82,8 +89,10 @@ def _add(rule: Rule) -> None:
 _add(Rule("fct_dossier", CHANGED, _in_scope("fct_dossier"), {"raw_dossier": _in_scope("fct_dossier")},
           "a dossier's row is its own record's, and its agency's coverage by apology-slip lists",
           pinned=("stg_apology_coverage",)))
-_add(_by_dossier("fct_dossier_irregular", CHANGED, ("fct_dossier",), "a slice of fct_dossier"))
-_add(_by_dossier("fct_dossier_late", CHANGED, ("fct_dossier",), "a slice of fct_dossier"))
+# slices of fct_dossier: the changed dossiers' new rows are already at hand
+for _slice in ("fct_dossier_irregular", "fct_dossier_late"):
+    _add(Rule(_slice, CHANGED, _in_scope(_slice), {"fct_dossier": "select * from inc_new_fct_dossier"},
+              "a slice of fct_dossier"))
 _add(_by_dossier(
     "fct_late_holdup", f"{CHANGED} union {OPEN}", ("fct_dossier", "raw_dossier_step"),
     "an open dossier's lateness counts to the data's date, which a load moves"))
@@ -113,17 +122,13 @@ RULES["fct_integrity_issue"] = Rule(
     _in_scope("fct_integrity_issue") + " or check_key = 'quarantined'",
     RULES["fct_integrity_issue"].inputs, RULES["fct_integrity_issue"].why)
 
+# citizens' petitions and ratings: a dossier load brings none; only the periods that moved change
 _add(Rule(
-    "agg_dossier_day",
-    scope=f"""select agency_code, received_date as day from {VERSIONS}
-              union select agency_code, end_date from {VERSIONS} where end_date is not null""",
-    rows="(agency_code, day) in (select agency_code, day from inc_scope_agg_dossier_day)",
-    inputs={"fct_dossier": """(agency_code, received_date)
-                                 in (select agency_code, day from inc_scope_agg_dossier_day)
-                              or (agency_code, end_date)
-                                 in (select agency_code, day from inc_scope_agg_dossier_day)"""},
-    why="a dossier counts on the day it was received and the day it ended, before and after"))
-
+    "agg_pakn_rating", scope=MOVED_PERIODS,
+    rows="(period_kind, period_key) in (select period_kind, period_key from inc_scope_agg_pakn_rating)",
+    inputs={"dim_period": "(period_kind, period_key) in (select period_kind, period_key "
+                          "from inc_scope_agg_pakn_rating)"},
+    why="petitions are judged on the period's date, which follows the data's date"))
 
 DELTA_RULES: dict[str, DeltaRule] = {
     "agg_report_detail": DeltaRule(
@@ -139,4 +144,7 @@ DELTA_RULES: dict[str, DeltaRule] = {
         "agg_integrity", ("period_kind", "period_key", "agency_code", "check_key"), present="issues > 0",
         moved="false", source="fct_integrity_issue",   # periods are matched on their days only
         why="an issue counts in the periods of its date"),
+    "agg_dossier_day": DeltaRule(
+        "agg_dossier_day", ("agency_code", "day"), present="received_new + finished > 0", periods=None,
+        why="a dossier counts on the day it was received and on the day it ended"),
 }
