@@ -4,10 +4,11 @@
 
 DIR is a built warehouse (e.g. bench_scale.py --keep's w10M); it is never written: each run loads
 into a fresh copy of its current version. The records are etl/demo_sync.py's simulated day after
-the warehouse's data's date (open dossiers moving on, late corrections of finished ones, new
-dossiers, one bad record), the same file for every run. Each run is `python -m etl load` in a child
-process (wall seconds, its own peak resident memory): the incremental publish, and `--full` (every
-summary table recomputed, what each load did before issue 16) as the reference, interleaved.
+the warehouse's data's date (half new dossiers, 5 % late corrections of dossiers finished in the
+last 45 days, the rest open dossiers moving on, one bad record), the same file for every run.
+Each run is `python -m etl load` in a child process (wall seconds, its own peak resident memory):
+the incremental publish, and `--full` (every summary table recomputed, what each load did before
+issue 16) as the reference, interleaved.
 --check compares every table of sql/ after the last two runs (incremental vs full) row for row.
 Prints a table and writes bench/results/sync.csv.
 """
@@ -34,6 +35,9 @@ from bench_scale import run_child  # noqa: E402
 
 from etl import demo_sync, sync_format  # noqa: E402
 from warehouse import incremental, sql_order, store  # noqa: E402
+
+# a late correction (an end date entered again) concerns a dossier finished in the last weeks
+CORRECTED_WITHIN = 45
 
 
 def copy_warehouse(source: Path, target: Path) -> Path:
@@ -72,7 +76,7 @@ def sync_file(source: Path, records: int, path: Path) -> tuple[Path, dt.date]:
         corrections = records // 20
         changes = records - new - corrections - 1
         rows = demo_sync.day_records(con, random.Random(16), day, "SYNC", changes=changes,
-                                     corrections=corrections, new=new)
+                                     corrections=corrections, new=new, corrected_within=CORRECTED_WITHIN)
     finally:
         con.close()
     return sync_format.write(rows, path), day

@@ -56,13 +56,16 @@ def _move_on(d: dict, change: str, noon: dt.datetime, rng: random.Random) -> dic
 
 
 def day_records(con: duckdb.DuckDBPyConnection, rng: random.Random, day: dt.date, tag: str,
-                changes: int, corrections: int, new: int) -> list[dict]:
+                changes: int, corrections: int, new: int, corrected_within: int | None = None) -> list[dict]:
     """The sync records of `day`: `changes` open dossiers moved on, `corrections` finished ones whose
-    end date moves, `new` dossiers received in the last three days, and one bad record."""
+    end date moves (finished in the last `corrected_within` days, or any), `new` dossiers received in
+    the last three days, and one bad record."""
     noon = dt.datetime.combine(day, dt.time(10, 30))
     open_ = _sample(con, "finished_at is null and refused_at is null and status in (2, 4, 5, 6, 8)",
                     changes, rng)
-    done = _sample(con, "finished_at is not null", corrections, rng)
+    since = (f" and finished_at >= timestamp '{noon - dt.timedelta(days=corrected_within)}'"
+             if corrected_within else "")
+    done = _sample(con, "finished_at is not null" + since, corrections, rng)
     agencies = [r[0] for r in con.sql("select distinct agency_code from raw_dossier order by 1").fetchall()]
     records = [sync_format.record(_move_on(d, rng.choice(CHANGES), noon, rng)) for d in open_]
     for d in done:

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import build, incremental_rules, kpi_sql, official_calendar, sql_order
+from warehouse import build, kpi_sql, official_calendar, sql_order
 from warehouse.build import scalar, set_meta
-from warehouse.incremental_rules import DELTA_RULES, PREVIOUS, RULES, DeltaRule, Rule
+from warehouse.incremental_rules import DELTA_RULES, KEEP_UNLESS, PREVIOUS, RULES, DeltaRule, Rule
 
 FINGERPRINT_KEY = "build_fingerprint"
 BUILT_AS_OF_KEY = "built_as_of"
@@ -52,15 +52,15 @@ class Before:
 
 
 def fingerprint(sql_dir: Path = build.SQL_DIR) -> str:
-    """The code a version was built with: every SQL file, the KPI registry, the calendar package
-    and the incremental rules. A version built by other code is rebuilt whole."""
+    """The code a version's tables were computed by: every SQL file, the KPI registry and the calendar
+    package (the incremental rules give the same tables, tests/test_incremental.py). A version built
+    by other code is rebuilt whole."""
     digest = hashlib.sha256()
     for path in build.build_order(sql_dir):
         digest.update(path.relative_to(sql_dir).as_posix().encode())
         digest.update(path.read_bytes())
     digest.update(kpi_sql.registry_sql().encode())
     digest.update(metadata.version("holidays").encode())
-    digest.update(Path(incremental_rules.__file__).read_bytes())
     return digest.hexdigest()
 
 
@@ -161,6 +161,9 @@ def update(con: duckdb.DuckDBPyConnection, load_ids: list[str], timings: list | 
         if is_table and f.layer in ("marts", "kpi") and not ruled and not touched:
             continue                                  # nothing it reads changed: kept as it was
         started = time.perf_counter()
+        if name in KEEP_UNLESS and not scalar(con, _fill(KEEP_UNLESS[name], fill)):
+            changed.discard(name)                     # kept: what reads it need not change for it
+            continue
         if name in RULES:
             _apply_rule(con, RULES[name], text, main, fill)
         elif name in DELTA_RULES:

@@ -129,6 +129,33 @@ _add(Rule(
     inputs={"dim_period": "(period_kind, period_key) in (select period_kind, period_key "
                           "from inc_scope_agg_pakn_rating)"},
     why="petitions are judged on the period's date, which follows the data's date"))
+# tables kept as they are unless the query finds a reason (a count above 0) to rebuild them whole
+KEEP_UNLESS: dict[str, str] = {
+    # a month's bulk-closure verdict is judged once the month is over: it changes when a month ends
+    # between the two dates, when a changed dossier ends (or ended) in a month already over, or when
+    # the first receipt of the data, where the judged months start, may move
+    "fct_bulk_closure_period": """
+        with closed as (
+            select max(end_date) as last_closed from {main}.dim_period
+            where period_kind in ('month', 'rep_month') and end_date <= {new_as_of}
+        ),
+
+        versions as (
+            select received_date, end_date from inc_old_fct_dossier
+            union all
+            select received_date, end_date from inc_new_fct_dossier
+        )
+
+        select count(*) from (
+            select 1 from {main}.dim_period
+            where period_kind in ('month', 'rep_month') and end_date > {old_as_of} and end_date <= {new_as_of}
+            union all
+            select 1 from versions cross join closed where versions.end_date <= closed.last_closed
+            union all
+            select 1 from versions
+            where received_date <= (select min(received_date) from {main}.fct_dossier)
+        )""",
+}
 
 DELTA_RULES: dict[str, DeltaRule] = {
     "agg_report_detail": DeltaRule(
