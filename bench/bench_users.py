@@ -243,7 +243,7 @@ async def session(browser, base_url: str, name: str, run: Run, keep_going: bool)
                     error = "; ".join(filter(None, [error, "console: " + " | ".join(console)]))
                 console = []
                 run.rows.append({"session": name, "round": r, "page": kind, "started": round(started, 3),
-                                 "seconds": seconds, "error": error})
+                                 "seconds": seconds and round(seconds, 3), "error": error})
                 if error:
                     run.errors.append(f"{name} round {r} {kind}: {error}")
     except Exception as exc:  # noqa: BLE001 - one session's failure is listed; the others go on
