@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
 import socket
@@ -38,6 +37,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from etl import sync_format  # noqa: E402
 from warehouse import accounts, build, store  # noqa: E402
 from warehouse.access import LEADER  # noqa: E402
 
@@ -122,22 +122,8 @@ def sync_file(warehouse: Path, as_of: dt.date, count: int, path: Path) -> tuple[
                              order by received_at desc, dossier_id limit {count - len(rows)}""").pl()
     close = dt.datetime.combine(as_of, dt.time(16, 30))
 
-    def stamp(value):
-        return value.strftime("%Y%m%d%H%M%S") if value else None
-
-    def flag(value):
-        return None if value is None else str(int(value))
-
     def record(r: dict, **changes) -> dict:
-        r = {**r, **changes}
-        return {"MaHoSo": r["dossier_id"], "MaTTHC": r["procedure_code"], "MaLinhVuc": r["field_code"],
-                "KenhThucHien": str(r["channel"]), "LoaiDoiTuong": str(r["applicant_type"]),
-                "NgayNopHoSo": stamp(r["submitted_at"]), "NgayTiepNhan": stamp(r["received_at"]),
-                "NgayHenTra": stamp(r["due_at"]), "NgayKetThucXuLy": stamp(r["finished_at"]),
-                "NgayTra": stamp(r["returned_at"]), "NgayTuChoi": stamp(r["refused_at"]),
-                "TrangThaiHoSo": str(r["status"]), "MaDonViXuLy": r["agency_code"],
-                "HoSoCoThanhPhanSoHoa": flag(r["digitised"]), "DanhSachHoSoBoSung": [],
-                "DuocThanhToanTrucTuyen": flag(r["paid_online"]), "DanhSachGiayToKetQua": []}
+        return sync_format.record({**r, **changes})
 
     data = []
     for r in rows:
@@ -149,8 +135,7 @@ def sync_file(warehouse: Path, as_of: dt.date, count: int, path: Path) -> tuple[
         due = received + (r["due_at"] - r["received_at"])
         data.append(record(r, dossier_id=new_id, submitted_at=received, received_at=received, due_at=due,
                            finished_at=None, returned_at=None, refused_at=None, status=4))
-    body = {"service": "DongBoHoSoMC", "isUpdating": True, "data": data}
-    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    sync_format.write(data, path)
     return len(rows), len(data) - len(rows)
 
 
