@@ -47,17 +47,13 @@ def _apply_dossiers(con, load_id: str, path: Path, now: dt.datetime) -> int:
         con.execute("create or replace temp view load_latest as select * from load_good")
     first_state = ("qualify row_number() over (partition by dossier_id, state_hash order by _row) = 1"
                    if repeats else "")
-    # a first load (no history yet) has no state recorded before: the anti-join is skipped, the
-    # same rows are written
-    unseen = ("" if not scalar(con, "select count(*) from (select 1 from raw_dossier_history limit 1)")
-              else """where not exists (select 1 from raw_dossier_history as h
-                              where h.dossier_id = g.dossier_id and h.state_hash = g.state_hash)""")
     con.execute(
         f"""insert into raw_dossier_history
             select dossier_id, state_hash, status, received_at, due_at, finished_at, returned_at, refused_at,
                    supplement_count, ?, ?, _row, ?
             from load_good as g
-            {unseen}
+            where not exists (select 1 from raw_dossier_history as h
+                              where h.dossier_id = g.dossier_id and h.state_hash = g.state_hash)
             {first_state}""",
         [load_id, str(path), now],
     )
