@@ -29,6 +29,7 @@ from etl import demo, load  # noqa: E402
 from etl import demo_reference as ref  # noqa: E402
 from warehouse import build, store  # noqa: E402
 
+TARGET = 2.5   # issue 16 (it was 3× in issue 6)
 HEADERS = {
     "dossier_id": "Mã hồ sơ", "procedure_code": "Mã thủ tục", "field_code": "Mã lĩnh vực",
     "agency_code": "Mã đơn vị", "channel": "Kênh nộp", "received_at": "Ngày tiếp nhận",
@@ -113,8 +114,8 @@ def main() -> int:
     print(f"\n{'what':<68} {'seconds':>8} {'× bare':>7}")
     for name, sec, ratio in rows:
         print(f"{name:<68} {sec:>8.2f} {ratio:>7.2f}")
-    print(f"\nrecords loaded: {loaded:,}; target: load step within 3× of bare read_csv -> "
-          f"{'MET' if o / b <= 3 else 'MISSED'}")
+    print(f"\nrecords loaded: {loaded:,}; target (issue 16): load step within {TARGET}× of bare read_csv -> "
+          f"{'MET' if o / b <= TARGET else 'MISSED'}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     pl.DataFrame(rows, schema=["what", "seconds", "ratio_to_bare"], orient="row").write_csv(out / "load.csv")
