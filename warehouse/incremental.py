@@ -96,7 +96,11 @@ def publish(con: duckdb.DuckDBPyConnection, before: Before | None, only_dossiers
         reason = _why_full(con, before, only_dossiers)
         if reason:
             raise FullBuildNeeded(reason)
-        update(con, new_load_ids(con, before))
+        try:
+            update(con, new_load_ids(con, before))
+        except duckdb.Error as exc:
+            # an unattended sync must still publish: the full build gives the same tables
+            raise FullBuildNeeded(f"the incremental update failed ({type(exc).__name__})") from exc
         mark_built(con)
         return "incremental"
     except FullBuildNeeded as exc:
