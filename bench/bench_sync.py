@@ -40,15 +40,6 @@ from warehouse import incremental, sql_order, store  # noqa: E402
 CORRECTED_WITHIN = 45
 
 
-def copy_warehouse(source: Path, target: Path) -> Path:
-    """A warehouse directory holding a copy of the source's current version only."""
-    (target / "builds").mkdir(parents=True)
-    current = store.current_path(source)
-    shutil.copyfile(current, target / "builds" / current.name)
-    (target / store.POINTER).write_text(current.name + "\n", encoding="utf-8")
-    return target
-
-
 def prepared(source: Path, work: Path) -> Path:
     """The source itself when the current code built it, else a copy rebuilt whole by `etl build`
     (the first load after an upgrade does the same: an incremental publish needs tables made by the
@@ -60,7 +51,7 @@ def prepared(source: Path, work: Path) -> Path:
         con.close()
     if built_by == incremental.fingerprint():
         return source
-    target = copy_warehouse(source, work / "source")
+    target = store.copy_current(source, work / "source")
     seconds, peak = run_child(["etl", "build", "--warehouse", str(target)], work, "prepare")
     print(f"the warehouse was built by other code: rebuilt a copy whole first "
           f"({seconds:.0f} s, {peak:,.0f} MB)")
@@ -115,7 +106,7 @@ def main() -> int:
         last: dict[str, Path] = {}
         for n in range(args.repeat):
             for mode in ("incremental", "full"):
-                target = copy_warehouse(source, work / f"{mode}{n}")
+                target = store.copy_current(source, work / f"{mode}{n}")
                 extra = ["--full"] if mode == "full" else []
                 started = time.perf_counter()
                 seconds, peak = run_child(["etl", "load", "--warehouse", str(target), str(path), *extra],

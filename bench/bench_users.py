@@ -90,13 +90,10 @@ _OPEN = """async ([path, title, marker, holdMs, timeoutMs]) => {
 def copy_warehouse(source: Path, work: Path, users: int) -> tuple[Path, str, str, dt.date]:
     """The current version of `source` as a real-data warehouse of its own with the bench accounts;
     returns (its directory, the build's name, the busiest agency, the data's date)."""
-    current = store.current_path(source)
-    if current is None:
+    if store.current_path(source) is None:
         raise SystemExit(f"no warehouse in {source}")
-    target = work / "warehouse"
-    (target / "builds").mkdir(parents=True)
-    shutil.copy2(current, target / "builds" / current.name)
-    (target / "CURRENT").write_text(current.name)
+    target = store.copy_current(source, work / "warehouse")
+    current = store.current_path(target)
     with store.connect(target / "builds" / current.name, read_only=False) as con:
         build.set_meta(con, is_demo="false")
         agency = con.execute("select agency_code from fct_dossier group by all "

@@ -35,15 +35,6 @@ def query(directory: Path, sql: str) -> pl.DataFrame:
         con.close()
 
 
-def copy_warehouse(source: Path, target: Path) -> Path:
-    """The current build of `source` as the only build of a new warehouse directory."""
-    (target / "builds").mkdir(parents=True)
-    current = store.current_path(source)
-    shutil.copyfile(current, target / "builds" / current.name)
-    (target / store.POINTER).write_text(current.name + "\n", encoding="utf-8")
-    return target
-
-
 def files_per_partition(folder: Path) -> dict[tuple[str, str], int]:
     """Rows per (year, province) as polars reads the files, keyed by the folder names."""
     counts: dict[tuple[str, str], int] = {}
@@ -69,7 +60,7 @@ def exported(demo_dir, tmp_path_factory):
     folder = base / "dossiers"
     out = run("export-parquet", "--warehouse", demo_dir, "--output", folder)
     assert out.returncode == 0, out.stderr
-    from_parquet = copy_warehouse(demo_dir, base / "from_parquet")
+    from_parquet = store.copy_current(demo_dir, base / "from_parquet")
     built = run("build", "--warehouse", from_parquet, "--dossiers-parquet", folder)
     assert built.returncode == 0, built.stderr
     return folder, from_parquet, out.stdout
@@ -127,7 +118,7 @@ def test_a_later_build_keeps_reading_the_folder_as_it_is_then(exported, tmp_path
     folder, from_parquet, _ = exported
     own_folder = tmp_path / "dossiers"
     shutil.copytree(folder, own_folder)
-    warehouse = copy_warehouse(from_parquet, tmp_path / "wh")
+    warehouse = store.copy_current(from_parquet, tmp_path / "wh")
     assert run("build", "--warehouse", warehouse, "--dossiers-parquet", own_folder).returncode == 0
     before = query(warehouse, "select count(*) as n from raw_dossier").item()
     dropped = sum(pl.read_parquet(p).height for p in (own_folder / "year=2024").rglob("*.parquet"))
@@ -142,7 +133,7 @@ def test_a_later_build_keeps_reading_the_folder_as_it_is_then(exported, tmp_path
 @pytest.mark.parametrize("problem", ["missing", "empty", "not parquet columns"])
 def test_an_unusable_folder_is_refused_by_name_and_the_warehouse_stays(exported, tmp_path, problem):
     _, from_parquet, _ = exported
-    warehouse = copy_warehouse(from_parquet, tmp_path / "wh")
+    warehouse = store.copy_current(from_parquet, tmp_path / "wh")
     folder = tmp_path / "incoming"
     if problem != "missing":
         (folder / "year=2025").mkdir(parents=True)
@@ -159,7 +150,7 @@ def test_a_warehouse_whose_folder_went_away_refuses_to_build(exported, tmp_path)
     folder, from_parquet, _ = exported
     own_folder = tmp_path / "dossiers"
     shutil.copytree(folder, own_folder)
-    warehouse = copy_warehouse(from_parquet, tmp_path / "wh")
+    warehouse = store.copy_current(from_parquet, tmp_path / "wh")
     assert run("build", "--warehouse", warehouse, "--dossiers-parquet", own_folder).returncode == 0
     shutil.rmtree(own_folder)
     before = state(warehouse)
@@ -261,7 +252,7 @@ def test_a_rebuild_from_the_same_files_keeps_the_data_date_whatever_day_it_runs(
     later = dt.date(2027, 12, 4)
     parquet.build_from_folder(tmp_path / "fresh", folder, today=later)
     assert query(tmp_path / "fresh", "select value from meta where key = 'as_of'").item() == "2026-11-23"
-    copy = copy_warehouse(demo_dir, tmp_path / "copy")
+    copy = store.copy_current(demo_dir, tmp_path / "copy")
     parquet.build_from_folder(copy, folder, today=later)
     assert query(copy, "select value from meta where key = 'as_of'").item() == "2026-11-23"
 
@@ -270,7 +261,7 @@ def test_load_refuses_dossier_files_in_parquet_mode_but_takes_reference_data(tmp
     folder = tmp_path / "out"
     export_run = run("export-parquet", "--warehouse", hand_made(tmp_path / "wh"), "--output", folder)
     assert export_run.returncode == 0
-    warehouse = copy_warehouse(tmp_path / "wh", tmp_path / "reads_parquet")
+    warehouse = store.copy_current(tmp_path / "wh", tmp_path / "reads_parquet")
     assert run("build", "--warehouse", warehouse, "--dossiers-parquet", folder).returncode == 0
     dossiers = tmp_path / "dossiers.csv"
     dossiers.write_text("MaHoSo,NgayTiepNhan,NgayHenTra,TrangThaiHoSo,KenhThucHien,MaDonViXuLy\n"

@@ -140,6 +140,18 @@ def _build(directory: Path, builds: Path, from_current: bool) -> Iterator[duckdb
     _prune(directory, keep=final.name)
 
 
+def copy_current(source: Path, target: Path) -> Path:
+    """A new warehouse directory `target` whose only version is a copy of `source`'s current one
+    (benchmarks and tests that change a warehouse without touching the one they were given)."""
+    current = current_path(source)
+    if current is None:
+        raise FileNotFoundError(f"no warehouse in {source}")
+    (target / "builds").mkdir(parents=True)
+    shutil.copyfile(current, target / "builds" / current.name)
+    _write_pointer(target, current.name)
+    return target
+
+
 class Reader:
     """Read-only access to whichever build CURRENT names, reopened when it changes.
 
