@@ -110,3 +110,22 @@ def test_a_load_of_the_same_file_twice_changes_nothing(warehouse, tmp_path):
     # only the load log and the quarantine (the bad record, logged per load) may differ
     differences = _differences(store.current_path(warehouse), kept)
     assert set(differences) <= {"fct_integrity_issue", "agg_integrity"}, differences
+
+
+def test_an_update_that_fails_publishes_a_full_build(warehouse, tmp_path, monkeypatch):
+    # a rule whose SQL no longer binds (a column renamed in sql/ and not in the rule): the sync still
+    # publishes, rebuilt whole, and says why
+    from warehouse import incremental_rules
+
+    broken = incremental_rules.Rule("fct_dossier_late", "select no_such_column from inc_changed",
+                                    "dossier_id in (select dossier_id from inc_scope_fct_dossier_late)")
+    monkeypatch.setitem(incremental_rules.RULES, "fct_dossier_late", broken)
+    day = AS_OF + dt.timedelta(days=12)
+    sync = sync_format.write(_sync(warehouse, random.Random(8), day, 12), tmp_path / "broken.json")
+    before = store.current_path(warehouse)
+    messages: list[str] = []
+    results = load_files(warehouse, [sync], progress=messages.append,
+                         now=dt.datetime.combine(day, dt.time(23, 0)))
+    assert results[0].loaded > 60
+    assert store.current_path(warehouse) != before
+    assert any("the incremental update failed (BinderException)" in m for m in messages), messages
