@@ -74,7 +74,7 @@ def load_files(directory: Path, paths: list[Path], kind: str | None = None, prog
         build.set_meta(con, is_demo="false")
         progress("Cập nhật các bảng tổng hợp…")
         started = time.perf_counter()
-        only_dossiers = all(r.kind == "dossier" or r.unusable for r in results)
+        only_dossiers = all(r.kind in incremental.INCREMENTAL_KINDS or r.unusable for r in results)
         how = incremental.publish(con, before, only_dossiers, progress)
         progress(("Cập nhật phần dữ liệu mới" if how == "incremental" else "Tính lại toàn bộ")
                  + f": {time.perf_counter() - started:.1f} s")

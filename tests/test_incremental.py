@@ -10,6 +10,7 @@ the same warehouse rebuilt whole.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import shutil
 from pathlib import Path
@@ -33,6 +34,28 @@ def _sync(directory: Path, rng: random.Random, day: dt.date, serial: int,
                                      new=30)
     finally:
         con.close()
+
+
+def _steps(directory: Path, rng: random.Random, day: dt.date, path: Path) -> Path:
+    """Processing steps (CapNhatTienDoHoSoMC) of late dossiers: a department acting days after its
+    step was due moves the department that held the dossier."""
+    con = store.connect(store.current_path(directory))
+    try:
+        late = [row[0] for row in
+                con.sql("select dossier_id from fct_dossier_late order by dossier_id").fetchall()]
+    finally:
+        con.close()
+    steps = []
+    for n, dossier in enumerate(rng.sample(late, min(len(late), 12))):
+        acted = dt.datetime.combine(day, dt.time(9, n % 50))
+        steps.append({"MaHoSo": dossier, "PhongBanXuLy": rng.choice(["Phòng Tài chính", "Lãnh đạo UBND"]),
+                      "NguoiXuLy": "Cán bộ", "ThoiDiemXuLy": sync_format.stamp(acted),
+                      "NoiDungXuLy": "Thẩm định", "TrangThai": "2",
+                      "NgayKetThucTheoQuyDinh": sync_format.stamp(
+                          acted - dt.timedelta(days=rng.randint(1, 9)))})
+    path.write_text(json.dumps({"service": "CapNhatTienDoHoSoMC", "isUpdating": True, "data": steps},
+                               ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def _built_tables() -> list[str]:
@@ -73,8 +96,10 @@ def test_random_syncs_equal_a_full_rebuild(warehouse, tmp_path):
         messages: list[str] = []
         sync = sync_format.write(_sync(warehouse, rng, day, serial, corrections),
                                  tmp_path / f"sync{serial}.json")
-        results = load_files(warehouse, [sync], progress=messages.append,
+        steps = _steps(warehouse, rng, day, tmp_path / f"steps{serial}.json")
+        results = load_files(warehouse, [sync, steps], progress=messages.append,
                              now=dt.datetime.combine(day, dt.time(23, 0)))
+        assert results[1].kind == "step" and results[1].loaded > 0
         assert results[0].loaded > 60 and results[0].rejected >= 1, results[0].summary()
         assert any(m.startswith("Cập nhật phần dữ liệu mới") for m in messages), messages
 

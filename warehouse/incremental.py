@@ -34,8 +34,12 @@ from warehouse.incremental_rules import DELTA_RULES, KEEP_UNLESS, PREVIOUS, RULE
 
 FINGERPRINT_KEY = "build_fingerprint"
 BUILT_AS_OF_KEY = "built_as_of"
-# the raw tables a dossier load writes; a change to any other schema table asks for a full build
-DOSSIER_LOAD_TABLES = {"raw_dossier", "raw_dossier_history", "quarantine", "load_log", "meta"}
+# the raw tables a load of dossiers and their processing steps writes; a change to any other schema
+# table asks for a full build
+DOSSIER_LOAD_TABLES = {"raw_dossier", "raw_dossier_history", "raw_dossier_step", "quarantine", "load_log",
+                       "meta"}
+# the kinds of file such a load reads (etl/load_parse.py): the sync's dossiers and processing steps
+INCREMENTAL_KINDS = ("dossier", "step")
 _KIND = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:temp\s+)?(table|view|macro)\b", re.I)
 _CREATE_TABLE = re.compile(r"\bcreate\s+or\s+replace\s+table\s+([a-z_][a-z0-9_]*)\s+as\b", re.I)
 
@@ -113,7 +117,7 @@ def publish(con: duckdb.DuckDBPyConnection, before: Before | None, only_dossiers
 def _why_full(con, before: Before | None, only_dossiers: bool) -> str | None:
     meta = dict(con.sql("select key, value from meta").fetchall())
     if before is None or not only_dossiers:
-        return "the load brought other records than dossiers"
+        return "the load brought other records than dossiers and their processing steps"
     if meta.get(FINGERPRINT_KEY) != fingerprint():
         return "the current version was built by other code"
     if not meta.get(BUILT_AS_OF_KEY) or not meta.get("as_of"):
@@ -146,8 +150,13 @@ def update(con: duckdb.DuckDBPyConnection, load_ids: list[str], timings: list | 
     new_as_of = scalar(con, "select value from meta where key = 'as_of'")
     fill = {"{main}": main, "{old_as_of}": f"date '{dt.date.fromisoformat(old_as_of).isoformat()}'",
             "{new_as_of}": f"date '{dt.date.fromisoformat(new_as_of).isoformat()}'"}
-    con.execute("create or replace temp table inc_changed as select distinct dossier_id from raw_dossier "
-                "where list_contains(?, load_id)", [load_ids])
+    # the dossiers the load changed: new states, and new processing steps (a step changes the
+    # department that held a late dossier; recomputing a dossier's other rows gives them unchanged)
+    con.execute("""create or replace temp table inc_changed as
+                   select dossier_id from raw_dossier where list_contains(?, load_id)
+                   union
+                   select dossier_id from raw_dossier_step where list_contains(?, load_id)""",
+                [load_ids, load_ids])
     build.create_schema(con)
     official_calendar.fill_package(con)
     con.execute(kpi_sql.registry_sql())
