@@ -68,14 +68,14 @@ def fingerprint(sql_dir: Path = build.SQL_DIR) -> str:
     return digest.hexdigest()
 
 
-def schema_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+def schema_tables() -> list[str]:
     return [f.path.stem for f in sql_order.scan() if f.layer == "schema"]
 
 
 def before_load(con: duckdb.DuckDBPyConnection) -> Before:
     """Row counts of the schema tables a dossier load must not touch (taken before it runs)."""
     counts = {}
-    for table in schema_tables(con):
+    for table in schema_tables():
         if table not in DOSSIER_LOAD_TABLES and _exists(con, table):
             counts[table] = scalar(con, f"select count(*) from {table}")
     logged = con.sql("select load_id from load_log").fetchall() if _exists(con, "load_log") else []

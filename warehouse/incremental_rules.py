@@ -96,7 +96,8 @@ for _slice in ("fct_dossier_irregular", "fct_dossier_late"):
 _add(_by_dossier(
     "fct_late_holdup", f"{CHANGED} union {OPEN}", ("fct_dossier", "raw_dossier_step"),
     "an open dossier's lateness counts to the data's date, which a load moves"))
-_add(_by_dossier(
+# quarantined records' rows are keyed by the record, which may have no id: all of them are redone
+_add(Rule(
     "fct_integrity_issue",
     f"""{CHANGED}
         union {OPEN}
@@ -114,13 +115,10 @@ _add(_by_dossier(
                     select * from {{main}}.fct_bulk_closure_period
                     except select * from inc_prev_fct_bulk_closure_period) as f
                 on d.agency_code = f.agency_code and d.end_date between f.window_start and f.end_date""",
-    ("raw_dossier", "raw_dossier_history", "fct_dossier", "fct_late_holdup"),
-    "per-dossier checks; open dossiers are judged on the data's date"))
-# quarantined records' rows are keyed by the record, which may have no id: all of them are redone
-RULES["fct_integrity_issue"] = Rule(
-    "fct_integrity_issue", RULES["fct_integrity_issue"].scope,
     _in_scope("fct_integrity_issue") + " or check_key = 'quarantined'",
-    RULES["fct_integrity_issue"].inputs, RULES["fct_integrity_issue"].why)
+    {name: _in_scope("fct_integrity_issue")
+     for name in ("raw_dossier", "raw_dossier_history", "fct_dossier", "fct_late_holdup")},
+    "per-dossier checks; open dossiers are judged on the data's date"))
 
 # citizens' petitions and ratings: a dossier load brings none; only the periods that moved change
 _add(Rule(
