@@ -10,35 +10,43 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_e2e import assert_no_errors, open_page, query, selected, settle
 
+# Measured in one script, in the page: Streamlit may redraw the table after the run settles (the tab
+# row reports its state and reruns), and an element handle taken before the redraw stays detached
+_MEASURE = """() => {
+  const box = document.querySelector('.bc-wide');
+  if (!box || !box.isConnected || box.offsetParent === null) return null;
+  box.scrollIntoView({block: 'start'});
+  box.scrollLeft = box.scrollWidth;
+  const rect = e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width,
+                                                                  height: r.height}; };
+  const rate = box.querySelector('table.vn-table thead th:last-child');
+  const name = box.querySelector('table.vn-table tbody tr td:nth-child(2)');
+  const frame = rect(box), nameBox = rect(name);
+  const hit = document.elementFromPoint(nameBox.x + 10, nameBox.y + nameBox.height / 2);
+  return {wide: box.scrollWidth > box.clientWidth, frame, rate: rect(rate), rateText: rate.innerText,
+          name: nameBox, nameText: name.innerText, hit: hit && hit.closest('td')?.innerText};
+}"""
+
 
 @pytest.mark.parametrize("width", [1280, 1440])
 def test_report_table_keeps_the_name_beside_the_rate_when_scrolled(new_context, width):
     page = new_context(viewport={"width": width, "height": 800}).new_page()
     open_page(page, "/bao_cao?ky=year&ma_ky=2025&cap=agency")
     assert_no_errors(page)
-    box = page.locator(".bc-wide").first
-    box.scroll_into_view_if_needed()
-    table = box.locator("table.vn-table")
     # the table is wider than its box: the rate column starts off screen, and the page says to scroll
-    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
     expect(page.get_by_text("cuộn ngang để xem các cột bên phải").first).to_be_visible()
-    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
-    page.wait_for_timeout(200)
-    frame = box.bounding_box()
-    rate = table.locator("thead th").last
-    assert rate.inner_text().strip() == "Tỷ lệ đúng hạn"
-    rate_box = rate.bounding_box()
-    assert frame["x"] <= rate_box["x"]
-    assert rate_box["x"] + rate_box["width"] <= frame["x"] + frame["width"] + 1
-    # scrolled to the far right, the first row's name still sits at the box's left edge, in view
-    name = table.locator("tbody tr").first.locator("td").nth(1)
-    name_box = name.bounding_box()
-    assert name_box["x"] < frame["x"] + 80, (name_box, frame)
-    assert name_box["x"] + name_box["width"] < rate_box["x"]
+    seen = page.wait_for_function(_MEASURE).json_value()
+    assert seen["wide"]
+    frame, rate, name = seen["frame"], seen["rate"], seen["name"]
+    # scrolled to the far right, the rate column is inside the box
+    assert seen["rateText"].strip() == "Tỷ lệ đúng hạn"
+    assert frame["x"] <= rate["x"]
+    assert rate["x"] + rate["width"] <= frame["x"] + frame["width"] + 1
+    # and the first row's name still sits at the box's left edge, in view, left of the rate
+    assert name["x"] < frame["x"] + 80, (name, frame)
+    assert name["x"] + name["width"] < rate["x"]
     # and it is on top: what the screen shows at the name's middle is the name's cell
-    hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('td')?.innerText",
-                        [name_box["x"] + 10, name_box["y"] + name_box["height"] / 2])
-    assert hit == name.inner_text()
+    assert seen["hit"] == seen["nameText"]
 
 
 def menu(page: Page, title: str) -> None:
