@@ -97,11 +97,12 @@ def publish(con: duckdb.DuckDBPyConnection, before: Before | None, only_dossiers
     """Bring every summary table up to date after a load: incrementally when it can, else whole.
     Returns 'incremental' or 'full: <reason>'."""
     try:
-        reason = _why_full(con, before, only_dossiers)
+        load_ids = new_load_ids(con, before) if before is not None else []
+        reason = _why_full(con, before, only_dossiers, load_ids)
         if reason:
             raise FullBuildNeeded(reason)
         try:
-            update(con, new_load_ids(con, before))
+            update(con, load_ids)
         except duckdb.Error as exc:
             # an unattended sync must still publish: the full build gives the same tables
             raise FullBuildNeeded(f"the incremental update failed ({type(exc).__name__})") from exc
@@ -114,7 +115,7 @@ def publish(con: duckdb.DuckDBPyConnection, before: Before | None, only_dossiers
         return f"full: {exc}"
 
 
-def _why_full(con, before: Before | None, only_dossiers: bool) -> str | None:
+def _why_full(con, before: Before | None, only_dossiers: bool, load_ids: list[str]) -> str | None:
     meta = dict(con.sql("select key, value from meta").fetchall())
     if before is None or not only_dossiers:
         return "the load brought other records than dossiers and their processing steps"
@@ -132,7 +133,7 @@ def _why_full(con, before: Before | None, only_dossiers: bool) -> str | None:
                       semi join raw_apology_slip using (dossier_id)
                       anti join fct_dossier as f
                           on f.dossier_id = r.dossier_id and f.agency_code = r.agency_code
-                      where list_contains(?, r.load_id)""", [new_load_ids(con, before)]):
+                      where list_contains(?, r.load_id)""", [load_ids]):
         return "an apology-slip list names a new dossier of the load"
     # an agency that ends between the two dates turns its finished dossiers into issues too
     crossing = scalar(con, "select count(*) from dim_agency_successor "
