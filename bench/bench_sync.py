@@ -31,7 +31,7 @@ sys.path.insert(1, str(ROOT / "bench"))
 
 import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
-from bench_scale import run_child  # noqa: E402
+from bench_common import run_child  # noqa: E402
 
 from etl import demo_sync, sync_format  # noqa: E402
 from warehouse import incremental, sql_order, store  # noqa: E402

@@ -36,6 +36,9 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+
+from bench_common import p95  # noqa: E402
 
 from etl import sync_format  # noqa: E402
 from warehouse import accounts, build, store  # noqa: E402
@@ -301,10 +304,6 @@ async def crowd(base_url: str, args, agency: str, warehouse: Path, load_file: Pa
         result = await loading if loading else None
         ticker.cancel()
         return alone, run, result
-
-
-def p95(ordered: list[float]) -> float:
-    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]     # nearest rank
 
 
 def stats(values: list[float]) -> str:
