@@ -7,7 +7,7 @@ normal load (measured first) and a little beyond, so that kills land in start-up
 current version, the parse, the merge, the summary tables, the checkpoint and the switch, and some
 loads finish. After each round the state is read through store.Reader and compared with the one
 before: unchanged (same CURRENT, same content), or exactly that load added (checked against what the
-export holds, worked out here, not taken from the loader). The single-kill test in tests/test_load.py
+export holds, worked out here, not taken from the loader). The single-kill test in tests/test_load_atomic.py
 checks one kill in the middle of a large file; this one spreads them over the whole command.
 """
 

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_load import (
+from tests.load_helpers import (
     H,
     S,
     cli,

@@ -2,7 +2,7 @@
 petitions), satisfaction ratings, and the procedure catalogue's online level and publication flags.
 
 Every file is written by the test; expected values are worked out by hand in the comments. The
-dossiers are test_load's March 2025 set (S = Sở Tư pháp with procedure 1.001230, H = UBND thành phố
+dossiers are load_helpers' March 2025 set (S = Sở Tư pháp with procedure 1.001230, H = UBND thành phố
 Hạ Long with 2.000815), loaded first so that the warehouse has its periods.
 """
 
@@ -17,23 +17,12 @@ import pytest
 
 from etl import load as loader
 from etl import sources
-from tests.test_load import (
-    MARCH,
-    H,
-    S,
-    cli,
-    fresh,
-    load,
-    q,
-    quarantine,
-    write_envelope,
-    write_text,
-)
+from tests.load_helpers import MARCH, H, S, cli, fresh, load, q, quarantine, write_envelope, write_text
 
 
 @pytest.fixture(scope="module")
 def march_warehouse(empty_warehouse, tmp_path_factory) -> Path:
-    """The official units and test_load's March dossiers, loaded once."""
+    """The official units and load_helpers' March dossiers, loaded once."""
     base = tmp_path_factory.mktemp("march766")
     directory = fresh(empty_warehouse, base / "wh")
     load(directory, write_envelope(base / "d.json", MARCH))

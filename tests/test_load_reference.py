@@ -12,18 +12,7 @@ import unicodedata
 
 import polars as pl
 
-from tests.test_load import (
-    H,
-    S,
-    dossiers,
-    load,
-    q,
-    quarantine,
-    rec,
-    report,
-    write_envelope,
-    write_text,
-)
+from tests.load_helpers import H, S, dossiers, load, q, quarantine, rec, report, write_envelope, write_text
 
 AGENCIES = (
     "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị hành chính,Hiệu lực từ,Hiệu lực đến\n"

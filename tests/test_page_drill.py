@@ -3,7 +3,7 @@ the breadcrumb back up, the "Xem chi tiết" list that drills, unknown codes, a 
 the period and an empty warehouse.
 
 Figures on the demo warehouse are checked against counts taken straight from fct_dossier
-(tests/test_queries_drill.sql_counts); the hand-made province of tests/test_units_rollup.py has its
+(tests/test_queries_drill.sql_counts); the hand-made province of tests/units_fixtures.py has its
 June 2025 figures worked out by hand in its docstring.
 """
 

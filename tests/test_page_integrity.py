@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import fresh_caches, no_errors, param, run_page  # noqa: F401
 from tests.conftest import make_warehouse
-from tests.test_integrity import STATE_AGENCIES, STATES, done
+from tests.integrity_helpers import STATE_AGENCIES, STATES, done
 from warehouse import store
 
 PAGE = "pages/trung_thuc.py"
@@ -68,7 +68,7 @@ def test_a_period_with_no_dossiers_or_no_issue_says_so(tmp_path, monkeypatch):
 
 def test_without_steps_the_page_says_what_cannot_be_known(tmp_path, monkeypatch):
     """STATES has no processing steps and no history: March 2025 still shows agency A's counts
-    (tests/test_integrity.py: 2 closed with no result, 2 withdrawn or returned, ...), and says that
+    (tests/integrity_helpers.py: 2 closed with no result, 2 withdrawn or returned, ...), and says that
     the department of late dossiers and moved due dates cannot be found."""
     make_warehouse(tmp_path, STATES, agencies=STATE_AGENCIES).close()
     monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))

@@ -17,7 +17,7 @@ import polars as pl
 import xlsxwriter
 
 from tests.conftest import ROOT
-from tests.test_load import cli, load, q
+from tests.load_helpers import cli, load, q
 
 REAL = ROOT / "tests" / "data" / "766_scores_2025-10_an_giang_export.xlsx"
 SCORE_SHEETS = ("Điểm năm", "Điểm tháng", "Sở Ban", "Xã Phường")

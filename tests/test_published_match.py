@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_load import load, write_text
+from tests.load_helpers import load, write_text
 from tests.test_published_load import REAL
 from warehouse import queries_published_match as qm
 from warehouse import store

@@ -1,5 +1,5 @@
 """The drill-down's queries (warehouse/queries_drill.py) and how the page shapes a node's children
-(ui/drill_parts.py), against the hand-made province of tests/test_units_rollup.py (its docstring
+(ui/drill_parts.py), against the hand-made province of tests/units_fixtures.py (its docstring
 has the dossiers) and, for the totals, against the demo warehouse with expectations counted
 straight from fct_dossier.
 
@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import DOSSIER_SCHEMA, dossier
-from tests.test_units_rollup import AGENCIES, CROSSWALK, DOSSIERS, FIELDS, UNITS, agencies_frame
+from tests.units_fixtures import AGENCIES, CROSSWALK, DOSSIERS, FIELDS, UNITS, agencies_frame
 from ui import drill_parts as dp
 from warehouse import build, store
 from warehouse import queries_drill as qd

@@ -2,7 +2,7 @@
 on a free localhost port, batches POSTed to it, `python -m etl watch` and `python -m etl report` run
 as commands; and the receiver's refusals and its atomic inbox.
 
-Records are tests/test_load.py's sync records; every expected figure is worked out by hand beside it.
+Records are tests/load_helpers.py's sync records; every expected figure is worked out by hand beside it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 
 from etl import receiver, watch
 from tests.conftest import ROOT
-from tests.test_load import S, json_record, rec
+from tests.load_helpers import S, json_record, rec
 from warehouse import store
 
 TOKEN = "thu-nghiem-7f3a"

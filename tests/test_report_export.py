@@ -1,5 +1,5 @@
 """`python -m etl report --by agency|unit|field --format csv|xlsx`, on the hand-made province of
-tests/test_units_rollup.py (its docstring lists the dossiers) and the window 15/06/2025 to
+tests/units_fixtures.py (its docstring lists the dossiers) and the window 15/06/2025 to
 14/07/2025, which straddles 1 July 2025. The .xlsx is read back with polars.read_excel (fastexcel).
 
 Per agency in the window (judged on 14/07):
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 
 from etl import cli
 from tests.conftest import ROOT
-from tests.test_units_rollup import AGENCIES, WINDOW, dossier_sets, make_unit_warehouse
+from tests.units_fixtures import AGENCIES, WINDOW, dossier_sets, make_unit_warehouse
 from warehouse import escape, queries, report, report_xlsx, store
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from tests.office import is_a4_landscape, render, requires_office, words
-from tests.test_units_rollup import WINDOW, make_unit_warehouse
+from tests.units_fixtures import WINDOW, make_unit_warehouse
 from warehouse import report, report_xlsx
 from warehouse.metrics import REPORT_COLUMNS, REPORT_LABELS
 
@@ -34,7 +34,7 @@ def rate(text: str) -> str:
 
 
 def test_hand_made_province_prints_whole(tmp_path):
-    """The hand-made province of tests/test_units_rollup.py, window 15/06–14/07/2025, by agency
+    """The hand-made province of tests/units_fixtures.py, window 15/06–14/07/2025, by agency
     (tests/test_report_export.py's docstring): 7 sheets (Toàn tỉnh + 6 groups), one A4 landscape page
     each. Toàn tỉnh's totals: 12 agencies; carried over 2, new 10 (online 2, direct 7, postal 1);
     finished 9 (early 5, on time 3, late 1); open 3 (not due 1, overdue 2); on time 8/9 = 88.9%."""

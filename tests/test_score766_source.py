@@ -22,8 +22,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.load_helpers import H, S, cli, load, write_text
 from tests.test_inputs_sync import october_warehouse
-from tests.test_load import H, S, cli, load, write_text
 
 GROUPS = ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL", "TONG_SCORE"]
 

@@ -12,7 +12,7 @@ from etl import cli
 from etl.load import load_files
 from tests.apptest_support import fresh_caches, no_errors, run_page  # noqa: F401 - the fixture
 from tests.conftest import dossier, make_warehouse
-from tests.test_load import H, S, rec, write_envelope
+from tests.load_helpers import H, S, rec, write_envelope
 from warehouse import queries_health, store
 
 ON = dt.date(2025, 3, 14)   # a Friday

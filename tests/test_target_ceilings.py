@@ -238,7 +238,7 @@ CEILINGS = (
 
 
 def test_ceiling_and_count_targets_load_from_a_file(tmp_path):
-    from tests.test_load import load, q, quarantine, write_text
+    from tests.load_helpers import load, q, quarantine, write_text
     from warehouse import build, store
 
     directory = tmp_path / "wh"

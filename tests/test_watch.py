@@ -14,7 +14,7 @@ import duckdb
 
 from etl import receiver, watch
 from tests.conftest import ROOT
-from tests.test_load import S, rec, write_envelope, write_text
+from tests.load_helpers import S, rec, write_envelope, write_text
 from warehouse import store
 
 QUIET = {"progress": lambda m: None}
