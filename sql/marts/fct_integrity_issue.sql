@@ -8,7 +8,9 @@ with as_of as (
     select coalesce((select cast(value as date) from meta where key = 'as_of'), current_date) as as_of
 ),
 
-dossiers as (
+-- not materialized: six checks read it, each a few columns of a few rows, which a scan of the
+-- table gives cheaply; a materialized copy of every dossier would not fit memory at 100 million
+dossiers as not materialized (
     select * from fct_dossier
 ),
 
@@ -227,7 +229,8 @@ quarantined as (
         q.source_row
     from quarantined_records as q
     cross join as_of as x
-    left join stg_dossier as d on d.dossier_id = q.record_key
+    left join (select * from stg_dossier
+               where dossier_id in (select record_key from quarantine)) as d on d.dossier_id = q.record_key
     left join dim_agency as a on a.agency_code = regexp_extract(q.record_key, '^(.+)-[0-9]{6}-[0-9]+$', 1)
     left join load_log as l on l.load_id = q.load_id
 ),
@@ -298,6 +301,13 @@ issues as (
     select 'ceased_agency_open' as check_key, * from ceased_agency_open
 ),
 
+-- the raw records of the dossiers with an issue: read by a semi join on the issues, so that the
+-- join below holds a tenth of the records, not every one of them
+issue_records as (
+    select * from raw_dossier
+    where dossier_id in (select dossier_id from issues)
+),
+
 final as (
     select
         i.check_key,
@@ -317,7 +327,7 @@ final as (
         coalesce(i.source_file, r.source_file) as source_file,
         coalesce(i.source_row, r.source_row) as source_row
     from issues as i
-    left join raw_dossier as r on r.dossier_id = i.dossier_id
+    left join issue_records as r on r.dossier_id = i.dossier_id
     left join fct_late_holdup as h on h.dossier_id = i.dossier_id
 )
 
