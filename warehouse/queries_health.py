@@ -8,6 +8,7 @@ Working days come from dim_date (the official calendar, docs/calendar.md); "sile
 N working days after that sign of life up to the reference day (given, never read from the clock
 here: the command and the page pass today). An agency with no dossier at all is silent with no date.
 
+The two signs per agency are kept by every build and load in agg_agency_activity (sql/kpi/).
 Shared by `python -m etl status` and the data page. Each function takes a `store.Reader` (or anything
 with `.query(sql, params)`) and returns a polars DataFrame.
 """
@@ -43,15 +44,10 @@ def agencies(r, on: dt.date, silent_days: int = DEFAULT_SILENT_DAYS) -> pl.DataF
     Silent agencies first, the longest silence first."""
     return r.query(
         """with received as (
-               select agency_code, max(received_date) as last_received
-               from fct_dossier
-               group by all
+               select agency_code, last_received from agg_agency_activity where last_received is not null
            ),
            loaded as (
-               select d.agency_code, max(h.loaded_at) as last_loaded
-               from raw_dossier_history as h
-               join raw_dossier as d using (dossier_id)
-               group by all
+               select agency_code, last_loaded from agg_agency_activity where last_loaded is not null
            ),
            calendar as (
                select max(day) as last_day from dim_date
