@@ -76,7 +76,7 @@ def agencies(r, on: dt.date, silent_days: int = DEFAULT_SILENT_DAYS) -> pl.DataF
                left join dim_date as s on s.day = j.last_seen
            )
            select * from final
-           order by silent desc, working_days_silent desc nulls first, agency_name""",
+           order by silent desc, working_days_silent desc nulls first, agency_name, agency_code""",
         {"on": on, "n": silent_days},
     )
 
