@@ -43,13 +43,7 @@ def agencies(r, on: dt.date, silent_days: int = DEFAULT_SILENT_DAYS) -> pl.DataF
     days since the later of the two (up to `on`) and whether that is more than `silent_days`.
     Silent agencies first, the longest silence first."""
     return r.query(
-        """with received as (
-               select agency_code, last_received from agg_agency_activity where last_received is not null
-           ),
-           loaded as (
-               select agency_code, last_loaded from agg_agency_activity where last_loaded is not null
-           ),
-           calendar as (
+        """with calendar as (
                select max(day) as last_day from dim_date
            ),
            on_day as (
@@ -58,11 +52,10 @@ def agencies(r, on: dt.date, silent_days: int = DEFAULT_SILENT_DAYS) -> pl.DataF
                select workday_index from dim_date where day = least($on, (select last_day from calendar))
            ),
            joined as (
-               select a.agency_code, a.agency_name, a.peer_group, e.last_received, l.last_loaded,
-                      greatest(e.last_received, cast(l.last_loaded as date)) as last_seen
+               select a.agency_code, a.agency_name, a.peer_group, e.last_received, e.last_loaded,
+                      greatest(e.last_received, cast(e.last_loaded as date)) as last_seen
                from dim_agency as a
-               left join received as e using (agency_code)
-               left join loaded as l using (agency_code)
+               left join agg_agency_activity as e using (agency_code)
                where (a.valid_to is null or a.valid_to >= $on)
            ),
            final as (
